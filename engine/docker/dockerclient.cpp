@@ -1,0 +1,581 @@
+#include "dockerclient.h"
+
+#include "multiplexedstream.h"
+
+#include "core/canceltoken.h"
+
+#include <QCoreApplication>
+#include <QJsonDocument>
+#include <QUrl>
+#include <QUrlQuery>
+
+namespace timonel::docker {
+
+namespace {
+
+// The newest API version whose fields this client knows; older daemons get their own version.
+constexpr int MaxMinor = 45;
+constexpr int MinMinor = 41;
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("DockerClient", text);
+}
+
+QString encoded(const QString &s)
+{
+    return QString::fromLatin1(QUrl::toPercentEncoding(s));
+}
+
+QString jsonParam(const QJsonObject &o)
+{
+    return encoded(QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact)));
+}
+
+int minorOf(const QString &version)
+{
+    const QStringList parts = version.split(QLatin1Char('.'));
+    return parts.size() == 2 && parts[0] == QLatin1String("1") ? parts[1].toInt() : -1;
+}
+
+} // namespace
+
+QJsonObject labelFilter(const QString &key, const QString &value)
+{
+    const QString term = value.isEmpty() ? key : key + QLatin1Char('=') + value;
+    return QJsonObject{{QStringLiteral("label"), QJsonArray{term}}};
+}
+
+DockerClient::DockerClient(QString socketPath) : m_socketPath(std::move(socketPath)) {}
+
+QString DockerClient::defaultSocketPath()
+{
+    const QString host = qEnvironmentVariable("DOCKER_HOST");
+    if (host.startsWith(QLatin1String("unix://")))
+        return host.mid(7);
+    return QStringLiteral("/var/run/docker.sock");
+}
+
+Result<QString> DockerClient::apiVersion() const
+{
+    std::lock_guard lock(m_negotiated->mutex);
+    if (!m_negotiated->version.isEmpty())
+        return m_negotiated->version;
+    DockerCall probe(m_socketPath, "GET", "/version");
+    probe.start();
+    probe.waitForFinished(30000, m_cancel);
+    if (probe.error())
+        return std::unexpected(*probe.error());
+    const QJsonObject v = QJsonDocument::fromJson(probe.body()).object();
+    const QString server = v.value(QLatin1String("ApiVersion")).toString();
+    const int minor = minorOf(server);
+    if (minor < MinMinor)
+        return std::unexpected(DockerError{
+            0, tr("Docker at %1 speaks API %2; Timonel needs 1.%3 or newer (Docker 20.10+)")
+                   .arg(m_socketPath, server)
+                   .arg(MinMinor)});
+    m_negotiated->version = QStringLiteral("1.%1").arg(std::min(minor, MaxMinor));
+    return m_negotiated->version;
+}
+
+std::unique_ptr<DockerCall> DockerClient::call(const QByteArray &method, const QString &path,
+                                               DockerError *error) const
+{
+    const auto version = apiVersion();
+    if (!version) {
+        if (error)
+            *error = version.error();
+        return nullptr;
+    }
+    const QByteArray target = "/v" + version->toLatin1() + path.toUtf8();
+    return std::make_unique<DockerCall>(m_socketPath, method, target);
+}
+
+Result<QByteArray> DockerClient::run(const QByteArray &method, const QString &path,
+                                     const QByteArray &body, int timeoutMs) const
+{
+    DockerError error;
+    auto c = call(method, path, &error);
+    if (!c)
+        return std::unexpected(error);
+    if (!body.isEmpty() || method == "POST" || method == "PUT")
+        c->setBody(body);
+    c->start();
+    c->waitForFinished(timeoutMs, m_cancel);
+    if (c->error())
+        return std::unexpected(*c->error());
+    return c->body();
+}
+
+Result<QJsonValue> DockerClient::runJson(const QByteArray &method, const QString &path,
+                                         const QJsonValue &body, int timeoutMs) const
+{
+    QByteArray payload;
+    if (body.isObject())
+        payload = QJsonDocument(body.toObject()).toJson(QJsonDocument::Compact);
+    else if (body.isArray())
+        payload = QJsonDocument(body.toArray()).toJson(QJsonDocument::Compact);
+    auto raw = run(method, path, payload, timeoutMs);
+    if (!raw)
+        return std::unexpected(raw.error());
+    if (raw->trimmed().isEmpty())
+        return QJsonValue();
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(*raw, &parseError);
+    if (parseError.error != QJsonParseError::NoError)
+        return std::unexpected(DockerError{
+            0, tr("Docker answered %1 %2 with unreadable JSON: %3")
+                   .arg(QString::fromLatin1(method), path, parseError.errorString())});
+    return doc.isObject() ? QJsonValue(doc.object()) : QJsonValue(doc.array());
+}
+
+Result<void> DockerClient::runStreaming(std::unique_ptr<DockerCall> c,
+                                        const std::function<bool(const QByteArray &)> &onData,
+                                        int timeoutMs) const
+{
+    c->setMode(DockerCall::Mode::Streaming);
+    bool stoppedByCaller = false;
+    DockerCall *raw = c.get();
+    QObject::connect(raw, &DockerCall::data, raw, [&](const QByteArray &chunk) {
+        if (!stoppedByCaller && !onData(chunk)) {
+            stoppedByCaller = true;
+            raw->abort(QStringLiteral("stopped"));
+        }
+    });
+    c->start();
+    const bool completed = c->waitForFinished(timeoutMs, m_cancel);
+    if (stoppedByCaller)
+        return {};
+    if (!completed && !(m_cancel && m_cancel->isCancelled()) && timeoutMs >= 0)
+        return {}; // the caller's time window ended: that is how a bounded follow ends
+    if (c->error())
+        return std::unexpected(*c->error());
+    return {};
+}
+
+Result<void> DockerClient::ping() const
+{
+    DockerCall c(m_socketPath, "GET", "/_ping");
+    c.start();
+    c.waitForFinished(10000, m_cancel);
+    if (c.error())
+        return std::unexpected(*c.error());
+    return {};
+}
+
+Result<QJsonObject> DockerClient::version() const
+{
+    auto v = runJson("GET", QStringLiteral("/version"));
+    if (!v)
+        return std::unexpected(v.error());
+    return v->toObject();
+}
+
+// --- containers --------------------------------------------------------------------------------
+
+Result<QJsonArray> DockerClient::listContainers(const QJsonObject &filters, bool all) const
+{
+    QString path = QStringLiteral("/containers/json?all=%1").arg(all ? 1 : 0);
+    if (!filters.isEmpty())
+        path += QStringLiteral("&filters=") + jsonParam(filters);
+    auto v = runJson("GET", path);
+    if (!v)
+        return std::unexpected(v.error());
+    return v->toArray();
+}
+
+Result<QString> DockerClient::createContainer(const QString &name, const QJsonObject &config) const
+{
+    QString path = QStringLiteral("/containers/create");
+    if (!name.isEmpty())
+        path += QStringLiteral("?name=") + encoded(name);
+    auto v = runJson("POST", path, config);
+    if (!v)
+        return std::unexpected(v.error());
+    return v->toObject().value(QLatin1String("Id")).toString();
+}
+
+Result<QJsonObject> DockerClient::inspectContainer(const QString &id) const
+{
+    auto v = runJson("GET", QStringLiteral("/containers/%1/json").arg(encoded(id)));
+    if (!v)
+        return std::unexpected(v.error());
+    return v->toObject();
+}
+
+Result<void> DockerClient::startContainer(const QString &id) const
+{
+    auto r = run("POST", QStringLiteral("/containers/%1/start").arg(encoded(id)));
+    if (!r && r.error().status != 304) // 304: already started
+        return std::unexpected(r.error());
+    return {};
+}
+
+Result<void> DockerClient::stopContainer(const QString &id, int timeoutSeconds) const
+{
+    auto r = run("POST", QStringLiteral("/containers/%1/stop?t=%2").arg(encoded(id)).arg(timeoutSeconds),
+                 {}, (timeoutSeconds + 60) * 1000);
+    if (!r && r.error().status != 304) // 304: already stopped
+        return std::unexpected(r.error());
+    return {};
+}
+
+Result<void> DockerClient::killContainer(const QString &id, const QString &signal) const
+{
+    auto r = run("POST", QStringLiteral("/containers/%1/kill?signal=%2").arg(encoded(id), signal));
+    if (!r)
+        return std::unexpected(r.error());
+    return {};
+}
+
+Result<void> DockerClient::removeContainer(const QString &id, bool force, bool volumes) const
+{
+    auto r = run("DELETE", QStringLiteral("/containers/%1?force=%2&v=%3")
+                               .arg(encoded(id))
+                               .arg(force ? 1 : 0)
+                               .arg(volumes ? 1 : 0));
+    if (!r)
+        return std::unexpected(r.error());
+    return {};
+}
+
+Result<int> DockerClient::waitContainer(const QString &id, const QString &condition) const
+{
+    auto v = runJson("POST", QStringLiteral("/containers/%1/wait?condition=%2").arg(encoded(id), condition),
+                     {}, -1);
+    if (!v)
+        return std::unexpected(v.error());
+    return v->toObject().value(QLatin1String("StatusCode")).toInt();
+}
+
+Result<void> DockerClient::putArchive(const QString &id, const QString &directory,
+                                      const QByteArray &tar) const
+{
+    DockerError error;
+    auto c = call("PUT", QStringLiteral("/containers/%1/archive?path=%2").arg(encoded(id), encoded(directory)),
+                  &error);
+    if (!c)
+        return std::unexpected(error);
+    c->setBody(tar, "application/x-tar");
+    c->start();
+    c->waitForFinished(120000, m_cancel);
+    if (c->error())
+        return std::unexpected(*c->error());
+    return {};
+}
+
+Result<QByteArray> DockerClient::getArchive(const QString &id, const QString &path) const
+{
+    return run("GET", QStringLiteral("/containers/%1/archive?path=%2").arg(encoded(id), encoded(path)));
+}
+
+Result<QJsonObject> DockerClient::stats(const QString &id) const
+{
+    auto v = runJson("GET", QStringLiteral("/containers/%1/stats?stream=false").arg(encoded(id)));
+    if (!v)
+        return std::unexpected(v.error());
+    return v->toObject();
+}
+
+Result<ExecResult> DockerClient::exec(const QString &id, const QStringList &command,
+                                      const QByteArray &stdinData) const
+{
+    const QJsonObject config{{QStringLiteral("AttachStdin"), !stdinData.isEmpty()},
+                             {QStringLiteral("AttachStdout"), true},
+                             {QStringLiteral("AttachStderr"), true},
+                             {QStringLiteral("Tty"), false},
+                             {QStringLiteral("Cmd"), QJsonArray::fromStringList(command)}};
+    auto created = runJson("POST", QStringLiteral("/containers/%1/exec").arg(encoded(id)), config);
+    if (!created)
+        return std::unexpected(created.error());
+    const QString execId = created->toObject().value(QLatin1String("Id")).toString();
+
+    DockerError error;
+    auto c = call("POST", QStringLiteral("/exec/%1/start").arg(execId), &error);
+    if (!c)
+        return std::unexpected(error);
+    c->setBody(QJsonDocument(QJsonObject{{QStringLiteral("Detach"), false},
+                                         {QStringLiteral("Tty"), false}})
+                   .toJson(QJsonDocument::Compact));
+    c->setHijack(true);
+    ExecResult result;
+    MultiplexedStreamDecoder decoder;
+    DockerCall *raw = c.get();
+    QObject::connect(raw, &DockerCall::responseStarted, raw, [&] {
+        if (!stdinData.isEmpty() && raw->status() < 400) {
+            raw->write(stdinData);
+            raw->closeWrite();
+        }
+    });
+    auto onData = [&](const QByteArray &chunk) {
+        for (const auto &frame : decoder.feed(chunk))
+            (frame.stream == 2 ? result.err : result.out).append(frame.payload);
+        return true;
+    };
+    auto streamed = runStreaming(std::move(c), onData, -1);
+    if (!streamed)
+        return std::unexpected(streamed.error());
+    auto inspected = runJson("GET", QStringLiteral("/exec/%1/json").arg(execId));
+    if (!inspected)
+        return std::unexpected(inspected.error());
+    result.exitCode = inspected->toObject().value(QLatin1String("ExitCode")).toInt(-1);
+    return result;
+}
+
+Result<void> DockerClient::logs(const QString &id, bool follow,
+                                const std::function<bool(int, const QByteArray &)> &onData,
+                                int timeoutMs, const QString &tail, bool timestamps) const
+{
+    DockerError error;
+    auto c = call("GET", QStringLiteral("/containers/%1/logs?stdout=1&stderr=1&follow=%2&tail=%3&timestamps=%4")
+                             .arg(encoded(id))
+                             .arg(follow ? 1 : 0)
+                             .arg(tail)
+                             .arg(timestamps ? 1 : 0),
+                  &error);
+    if (!c)
+        return std::unexpected(error);
+    // Containers with a TTY send raw output; the others Docker's multiplexed frames.
+    auto inspected = inspectContainer(id);
+    if (!inspected)
+        return std::unexpected(inspected.error());
+    const bool tty = inspected->value(QLatin1String("Config")).toObject().value(QLatin1String("Tty")).toBool();
+    MultiplexedStreamDecoder decoder;
+    return runStreaming(std::move(c), [&](const QByteArray &chunk) {
+        if (tty)
+            return onData(1, chunk);
+        for (const auto &frame : decoder.feed(chunk)) {
+            if (!onData(frame.stream, frame.payload))
+                return false;
+        }
+        return true;
+    }, timeoutMs);
+}
+
+// --- networks and volumes ----------------------------------------------------------------------
+
+Result<QJsonArray> DockerClient::listNetworks(const QJsonObject &filters) const
+{
+    QString path = QStringLiteral("/networks");
+    if (!filters.isEmpty())
+        path += QStringLiteral("?filters=") + jsonParam(filters);
+    auto v = runJson("GET", path);
+    if (!v)
+        return std::unexpected(v.error());
+    return v->toArray();
+}
+
+Result<QString> DockerClient::createNetwork(const QJsonObject &config) const
+{
+    auto v = runJson("POST", QStringLiteral("/networks/create"), config);
+    if (!v)
+        return std::unexpected(v.error());
+    return v->toObject().value(QLatin1String("Id")).toString();
+}
+
+Result<QJsonObject> DockerClient::inspectNetwork(const QString &id) const
+{
+    auto v = runJson("GET", QStringLiteral("/networks/%1").arg(encoded(id)));
+    if (!v)
+        return std::unexpected(v.error());
+    return v->toObject();
+}
+
+Result<void> DockerClient::removeNetwork(const QString &id) const
+{
+    auto r = run("DELETE", QStringLiteral("/networks/%1").arg(encoded(id)));
+    if (!r)
+        return std::unexpected(r.error());
+    return {};
+}
+
+Result<QJsonArray> DockerClient::listVolumes(const QJsonObject &filters) const
+{
+    QString path = QStringLiteral("/volumes");
+    if (!filters.isEmpty())
+        path += QStringLiteral("?filters=") + jsonParam(filters);
+    auto v = runJson("GET", path);
+    if (!v)
+        return std::unexpected(v.error());
+    return v->toObject().value(QLatin1String("Volumes")).toArray();
+}
+
+Result<QJsonObject> DockerClient::createVolume(const QString &name,
+                                               const QMap<QString, QString> &labels) const
+{
+    QJsonObject l;
+    for (auto it = labels.begin(); it != labels.end(); ++it)
+        l.insert(it.key(), it.value());
+    auto v = runJson("POST", QStringLiteral("/volumes/create"),
+                     QJsonObject{{QStringLiteral("Name"), name}, {QStringLiteral("Labels"), l}});
+    if (!v)
+        return std::unexpected(v.error());
+    return v->toObject();
+}
+
+Result<void> DockerClient::removeVolume(const QString &name, bool force) const
+{
+    auto r = run("DELETE", QStringLiteral("/volumes/%1?force=%2").arg(encoded(name)).arg(force ? 1 : 0));
+    if (!r)
+        return std::unexpected(r.error());
+    return {};
+}
+
+// --- images ------------------------------------------------------------------------------------
+
+Result<QJsonArray> DockerClient::listImages(const QJsonObject &filters) const
+{
+    QString path = QStringLiteral("/images/json");
+    if (!filters.isEmpty())
+        path += QStringLiteral("?filters=") + jsonParam(filters);
+    auto v = runJson("GET", path);
+    if (!v)
+        return std::unexpected(v.error());
+    return v->toArray();
+}
+
+Result<QJsonObject> DockerClient::inspectImage(const QString &reference) const
+{
+    auto v = runJson("GET", QStringLiteral("/images/%1/json").arg(encoded(reference)));
+    if (!v)
+        return std::unexpected(v.error());
+    return v->toObject();
+}
+
+Result<void> DockerClient::removeImage(const QString &reference, bool force) const
+{
+    auto r = run("DELETE", QStringLiteral("/images/%1?force=%2").arg(encoded(reference)).arg(force ? 1 : 0));
+    if (!r)
+        return std::unexpected(r.error());
+    return {};
+}
+
+Result<void> DockerClient::tagImage(const QString &source, const QString &repository,
+                                    const QString &tag) const
+{
+    auto r = run("POST", QStringLiteral("/images/%1/tag?repo=%2&tag=%3")
+                             .arg(encoded(source), encoded(repository), encoded(tag)));
+    if (!r)
+        return std::unexpected(r.error());
+    return {};
+}
+
+// Progress streams (import, pull) are JSON lines; an error arrives as a line with "error"
+// after a 200 status, so every line is checked.
+namespace {
+struct JsonLines
+{
+    QByteArray pending;
+    std::optional<DockerError> error;
+    QJsonObject last;
+    template <typename F>
+    void feed(const QByteArray &chunk, F &&each)
+    {
+        pending.append(chunk);
+        qsizetype nl;
+        while ((nl = pending.indexOf('\n')) >= 0) {
+            const QByteArray line = pending.left(nl).trimmed();
+            pending.remove(0, nl + 1);
+            take(line, each);
+        }
+    }
+    template <typename F>
+    void finish(F &&each)
+    {
+        take(pending.trimmed(), each);
+        pending.clear();
+    }
+    template <typename F>
+    void take(const QByteArray &line, F &&each)
+    {
+        if (line.isEmpty())
+            return;
+        const QJsonObject o = QJsonDocument::fromJson(line).object();
+        if (o.contains(QLatin1String("error")) && !error)
+            error = DockerError{500, o.value(QLatin1String("error")).toString()};
+        last = o;
+        each(o);
+    }
+};
+} // namespace
+
+Result<QString> DockerClient::importImage(QIODevice *tar, qint64 size, const QString &repository,
+                                          const QString &tag, const QStringList &changes) const
+{
+    QString path = QStringLiteral("/images/create?fromSrc=-&repo=%1&tag=%2").arg(encoded(repository), encoded(tag));
+    for (const QString &change : changes)
+        path += QStringLiteral("&changes=") + encoded(change);
+    DockerError error;
+    auto c = call("POST", path, &error);
+    if (!c)
+        return std::unexpected(error);
+    c->setUploadDevice(tar, size, "application/x-tar");
+    JsonLines lines;
+    auto streamed = runStreaming(std::move(c), [&](const QByteArray &chunk) {
+        lines.feed(chunk, [](const QJsonObject &) {});
+        return true;
+    }, 600000);
+    lines.finish([](const QJsonObject &) {});
+    if (!streamed)
+        return std::unexpected(streamed.error());
+    if (lines.error)
+        return std::unexpected(*lines.error);
+    return lines.last.value(QLatin1String("status")).toString();
+}
+
+Result<void> DockerClient::pullImage(const QString &reference,
+                                     const std::function<void(const QJsonObject &)> &onProgress) const
+{
+    QString image = reference, tag = QStringLiteral("latest");
+    const qsizetype colon = reference.lastIndexOf(QLatin1Char(':'));
+    if (colon > reference.lastIndexOf(QLatin1Char('/'))) {
+        image = reference.left(colon);
+        tag = reference.mid(colon + 1);
+    }
+    DockerError error;
+    auto c = call("POST", QStringLiteral("/images/create?fromImage=%1&tag=%2").arg(encoded(image), encoded(tag)),
+                  &error);
+    if (!c)
+        return std::unexpected(error);
+    JsonLines lines;
+    auto each = [&](const QJsonObject &o) {
+        if (onProgress)
+            onProgress(o);
+    };
+    auto streamed = runStreaming(std::move(c), [&](const QByteArray &chunk) {
+        lines.feed(chunk, each);
+        return true;
+    }, -1);
+    lines.finish(each);
+    if (!streamed)
+        return std::unexpected(streamed.error());
+    if (lines.error)
+        return std::unexpected(*lines.error);
+    return {};
+}
+
+Result<void> DockerClient::events(const QJsonObject &filters,
+                                  const std::function<bool(const QJsonObject &)> &onEvent,
+                                  int timeoutMs, qint64 since) const
+{
+    QString path = QStringLiteral("/events?");
+    if (since >= 0)
+        path += QStringLiteral("since=%1&").arg(since);
+    if (!filters.isEmpty())
+        path += QStringLiteral("filters=") + jsonParam(filters);
+    DockerError error;
+    auto c = call("GET", path, &error);
+    if (!c)
+        return std::unexpected(error);
+    JsonLines lines;
+    bool keepGoing = true;
+    return runStreaming(std::move(c), [&](const QByteArray &chunk) {
+        lines.feed(chunk, [&](const QJsonObject &o) {
+            if (keepGoing)
+                keepGoing = onEvent(o);
+        });
+        return keepGoing;
+    }, timeoutMs);
+}
+
+} // namespace timonel::docker
