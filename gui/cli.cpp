@@ -4,11 +4,11 @@
 #include "cluster/clusters.h"
 #include "cluster/createcluster.h"
 #include "core/canceltoken.h"
+#include "core/duration.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFile>
-#include <QRegularExpression>
 #include <QSocketNotifier>
 #include <QTextStream>
 
@@ -21,11 +21,6 @@ namespace timonel::gui {
 
 namespace {
 
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("Cli", text);
-}
-
 QTextStream &out()
 {
     static QTextStream s(stdout);
@@ -36,7 +31,7 @@ QTextStream &out()
 int fail(const QString &message)
 {
     QTextStream err(stderr);
-    err << tr("ERROR: %1").arg(message) << Qt::endl;
+    err << QCoreApplication::translate("Cli", "ERROR: %1").arg(message) << Qt::endl;
     return 1;
 }
 
@@ -78,20 +73,20 @@ struct Command
 QCommandLineOption nameOption()
 {
     return {QStringList{QStringLiteral("n"), QStringLiteral("name")},
-            tr("cluster name (default \"%1\")").arg(cluster::defaults::clusterName), tr("name"),
+            QCoreApplication::translate("Cli", "cluster name (default \"%1\")").arg(cluster::defaults::clusterName), QCoreApplication::translate("Cli", "name"),
             QString(cluster::defaults::clusterName)};
 }
 
 QCommandLineOption kubeconfigOption()
 {
-    return {QStringLiteral("kubeconfig"), tr("kubeconfig file to update (default $KUBECONFIG or ~/.kube/config)"),
-            tr("path")};
+    return {QStringLiteral("kubeconfig"), QCoreApplication::translate("Cli", "kubeconfig file to update (default $KUBECONFIG or ~/.kube/config)"),
+            QCoreApplication::translate("Cli", "path")};
 }
 
 QCommandLineOption waitOption()
 {
-    return {QStringLiteral("wait"), tr("how long to wait for the nodes to be ready, e.g. 60s or 5m (default 2m)"),
-            tr("duration"), QStringLiteral("2m")};
+    return {QStringLiteral("wait"), QCoreApplication::translate("Cli", "how long to wait for the nodes to be ready, e.g. 60s or 5m (default 2m)"),
+            QCoreApplication::translate("Cli", "duration"), QStringLiteral("2m")};
 }
 
 // Follows a creator's steps on the terminal, kind-style: " ✓ Preparing nodes ■ ■ ■".
@@ -119,7 +114,7 @@ void showProgress(cluster::ClusterCreator &creator)
         out() << QStringLiteral("holding before step %1").arg(index) << Qt::endl;
     });
     QObject::connect(&creator, &cluster::ClusterCreator::rollingBack, [] {
-        out() << tr(" Removing what was created ...") << Qt::endl;
+        out() << QCoreApplication::translate("Cli", " Removing what was created ...") << Qt::endl;
     });
 }
 
@@ -130,9 +125,9 @@ int createCluster(const QCommandLineParser &p)
         const QString path = p.value(QStringLiteral("config"));
         QFile file(path);
         if (path != QLatin1String("-") && !file.open(QIODevice::ReadOnly))
-            return fail(tr("cannot read %1: %2").arg(path, file.errorString()));
+            return fail(QCoreApplication::translate("Cli", "cannot read %1: %2").arg(path, file.errorString()));
         if (path == QLatin1String("-") && !file.open(stdin, QIODevice::ReadOnly))
-            return fail(tr("cannot read the configuration from standard input"));
+            return fail(QCoreApplication::translate("Cli", "cannot read the configuration from standard input"));
         auto config = cluster::parseClusterConfig(file.readAll(), path);
         if (!config)
             return fail(config.error());
@@ -141,21 +136,21 @@ int createCluster(const QCommandLineParser &p)
         bool ok = true;
         const int workers = p.value(QStringLiteral("workers")).toInt(&ok);
         if (!ok || workers < 0 || workers > 50)
-            return fail(tr("--workers must be a number from 0 to 50"));
+            return fail(QCoreApplication::translate("Cli", "--workers must be a number from 0 to 50"));
         options.config = cluster::defaultClusterConfig(1, workers);
     }
     if (p.isSet(QStringLiteral("name")) || options.config.name.isEmpty())
         options.name = p.value(QStringLiteral("name"));
-    const qint64 wait = parseDuration(p.value(QStringLiteral("wait")));
+    const qint64 wait = core::parseDuration(p.value(QStringLiteral("wait")));
     if (wait < 0)
-        return fail(tr("invalid --wait duration \"%1\" (use e.g. 90s or 5m)").arg(p.value(QStringLiteral("wait"))));
+        return fail(QCoreApplication::translate("Cli", "invalid --wait duration \"%1\" (use e.g. 90s or 5m)").arg(p.value(QStringLiteral("wait"))));
     options.waitMs = wait == 0 ? 120000 : int(std::min<qint64>(wait, 3600000));
     options.kubeconfigPath = p.value(QStringLiteral("kubeconfig"));
 
     const QString name = options.name.isEmpty() ? options.config.name : options.name;
     cluster::Clusters clusters;
     if (p.isSet(QStringLiteral("reuse")) && clusters.exists(name)) {
-        out() << tr("Cluster \"%1\" already exists; starting it if needed ...").arg(name) << Qt::endl;
+        out() << QCoreApplication::translate("Cli", "Cluster \"%1\" already exists; starting it if needed ...").arg(name) << Qt::endl;
         core::CancelToken cancel;
         cancelOnInterrupt(&cancel);
         if (auto started = clusters.start(name, options.waitMs, &cancel); !started)
@@ -163,11 +158,11 @@ int createCluster(const QCommandLineParser &p)
         auto exported = clusters.exportKubeconfig(name, options.kubeconfigPath);
         if (!exported)
             return fail(exported.error());
-        out() << tr("Set kubectl context to \"%1\"").arg(cluster::contextName(name)) << Qt::endl;
+        out() << QCoreApplication::translate("Cli", "Set kubectl context to \"%1\"").arg(cluster::contextName(name)) << Qt::endl;
         return 0;
     }
 
-    out() << tr("Creating cluster \"%1\" ...").arg(name) << Qt::endl;
+    out() << QCoreApplication::translate("Cli", "Creating cluster \"%1\" ...").arg(name) << Qt::endl;
     cluster::ClusterCreator creator(options);
     showProgress(creator);
     core::CancelToken cancel;
@@ -175,13 +170,13 @@ int createCluster(const QCommandLineParser &p)
     auto created = creator.run(&cancel);
     if (!created) {
         if (cancel.isCancelled()) {
-            fail(tr("cluster creation was interrupted; nothing was left behind"));
+            fail(QCoreApplication::translate("Cli", "cluster creation was interrupted; nothing was left behind"));
             return 130;
         }
-        return fail(tr("failed to create cluster: %1").arg(created.error()));
+        return fail(QCoreApplication::translate("Cli", "failed to create cluster: %1").arg(created.error()));
     }
-    out() << tr("Set kubectl context to \"%1\"").arg(created->context) << Qt::endl
-          << tr("You can now use your cluster with:") << Qt::endl << Qt::endl
+    out() << QCoreApplication::translate("Cli", "Set kubectl context to \"%1\"").arg(created->context) << Qt::endl
+          << QCoreApplication::translate("Cli", "You can now use your cluster with:") << Qt::endl << Qt::endl
           << QStringLiteral("kubectl cluster-info --context %1").arg(created->context) << Qt::endl;
     return 0;
 }
@@ -194,12 +189,12 @@ int deleteCluster(const QCommandLineParser &p)
     if (!all)
         return fail(all.error());
     if (!all->contains(name))
-        return fail(tr("unknown cluster \"%1\" (timonel get clusters lists them)").arg(name));
-    out() << tr("Deleting cluster \"%1\" ...").arg(name) << Qt::endl;
+        return fail(QCoreApplication::translate("Cli", "unknown cluster \"%1\" (timonel get clusters lists them)").arg(name));
+    out() << QCoreApplication::translate("Cli", "Deleting cluster \"%1\" ...").arg(name) << Qt::endl;
     auto removed = clusters.remove(name, p.value(QStringLiteral("kubeconfig")));
     if (!removed)
-        return fail(tr("failed to delete cluster \"%1\": %2").arg(name, removed.error()));
-    out() << tr("Deleted nodes: [%1]").arg(removed->join(QLatin1Char(' '))) << Qt::endl;
+        return fail(QCoreApplication::translate("Cli", "failed to delete cluster \"%1\": %2").arg(name, removed.error()));
+    out() << QCoreApplication::translate("Cli", "Deleted nodes: [%1]").arg(removed->join(QLatin1Char(' '))) << Qt::endl;
     return 0;
 }
 
@@ -209,7 +204,7 @@ int getClusters(const QCommandLineParser &)
     if (!all)
         return fail(all.error());
     if (all->isEmpty())
-        QTextStream(stderr) << tr("No clusters found.") << Qt::endl;
+        QTextStream(stderr) << QCoreApplication::translate("Cli", "No clusters found.") << Qt::endl;
     for (const QString &name : *all)
         out() << name << Qt::endl;
     return 0;
@@ -224,8 +219,8 @@ int getNodes(const QCommandLineParser &p)
         return fail(nodes.error());
     if (nodes->isEmpty()) {
         if (!clusters.exists(name))
-            return fail(tr("unknown cluster \"%1\" (timonel get clusters lists them)").arg(name));
-        QTextStream(stderr) << tr("No nodes found for cluster \"%1\".").arg(name) << Qt::endl;
+            return fail(QCoreApplication::translate("Cli", "unknown cluster \"%1\" (timonel get clusters lists them)").arg(name));
+        QTextStream(stderr) << QCoreApplication::translate("Cli", "No nodes found for cluster \"%1\".").arg(name) << Qt::endl;
     }
     for (const auto &node : *nodes)
         out() << node.name << Qt::endl;
@@ -248,32 +243,32 @@ int exportKubeconfig(const QCommandLineParser &p)
     auto file = cluster::Clusters().exportKubeconfig(name, p.value(QStringLiteral("kubeconfig")));
     if (!file)
         return fail(file.error());
-    out() << tr("Set kubectl context to \"%1\"").arg(cluster::contextName(name)) << Qt::endl;
+    out() << QCoreApplication::translate("Cli", "Set kubectl context to \"%1\"").arg(cluster::contextName(name)) << Qt::endl;
     return 0;
 }
 
 int startCluster(const QCommandLineParser &p)
 {
     const QString name = p.value(QStringLiteral("name"));
-    const qint64 wait = parseDuration(p.value(QStringLiteral("wait")));
+    const qint64 wait = core::parseDuration(p.value(QStringLiteral("wait")));
     if (wait < 0)
-        return fail(tr("invalid --wait duration \"%1\" (use e.g. 90s or 5m)").arg(p.value(QStringLiteral("wait"))));
-    out() << tr("Starting cluster \"%1\" ...").arg(name) << Qt::endl;
+        return fail(QCoreApplication::translate("Cli", "invalid --wait duration \"%1\" (use e.g. 90s or 5m)").arg(p.value(QStringLiteral("wait"))));
+    out() << QCoreApplication::translate("Cli", "Starting cluster \"%1\" ...").arg(name) << Qt::endl;
     core::CancelToken cancel;
     cancelOnInterrupt(&cancel);
     if (auto r = cluster::Clusters().start(name, wait == 0 ? 120000 : int(std::min<qint64>(wait, 3600000)), &cancel); !r)
         return fail(r.error());
-    out() << tr("Cluster \"%1\" is running.").arg(name) << Qt::endl;
+    out() << QCoreApplication::translate("Cli", "Cluster \"%1\" is running.").arg(name) << Qt::endl;
     return 0;
 }
 
 int stopCluster(const QCommandLineParser &p)
 {
     const QString name = p.value(QStringLiteral("name"));
-    out() << tr("Stopping cluster \"%1\" ...").arg(name) << Qt::endl;
+    out() << QCoreApplication::translate("Cli", "Stopping cluster \"%1\" ...").arg(name) << Qt::endl;
     if (auto r = cluster::Clusters().stop(name); !r)
         return fail(r.error());
-    out() << tr("Cluster \"%1\" is stopped; timonel start cluster --name %1 brings it back.").arg(name) << Qt::endl;
+    out() << QCoreApplication::translate("Cli", "Cluster \"%1\" is stopped; timonel start cluster --name %1 brings it back.").arg(name) << Qt::endl;
     return 0;
 }
 
@@ -281,69 +276,48 @@ QList<Command> commands()
 {
     auto withName = [](QCommandLineParser &p) { p.addOption(nameOption()); };
     return {
-        {QStringLiteral("create"), QStringLiteral("cluster"), tr("Creates a local Kubernetes cluster"),
+        {QStringLiteral("create"), QStringLiteral("cluster"), QCoreApplication::translate("Cli", "Creates a local Kubernetes cluster"),
          [](QCommandLineParser &p) {
              p.addOption(nameOption());
-             p.addOption({QStringLiteral("config"), tr("a KinD cluster config file (kind: Cluster), or - for stdin"), tr("file")});
-             p.addOption({QStringLiteral("workers"), tr("worker nodes when no --config is given (default 0)"), tr("count"), QStringLiteral("0")});
+             p.addOption({QStringLiteral("config"), QCoreApplication::translate("Cli", "a KinD cluster config file (kind: Cluster), or - for stdin"), QCoreApplication::translate("Cli", "file")});
+             p.addOption({QStringLiteral("workers"), QCoreApplication::translate("Cli", "worker nodes when no --config is given (default 0)"), QCoreApplication::translate("Cli", "count"), QStringLiteral("0")});
              p.addOption(waitOption());
              p.addOption(kubeconfigOption());
-             p.addOption({QStringLiteral("reuse"), tr("if the cluster exists, start it and use it instead of failing")});
+             p.addOption({QStringLiteral("reuse"), QCoreApplication::translate("Cli", "if the cluster exists, start it and use it instead of failing")});
          },
          createCluster},
-        {QStringLiteral("delete"), QStringLiteral("cluster"), tr("Deletes a cluster"),
+        {QStringLiteral("delete"), QStringLiteral("cluster"), QCoreApplication::translate("Cli", "Deletes a cluster"),
          [](QCommandLineParser &p) { p.addOption(nameOption()); p.addOption(kubeconfigOption()); }, deleteCluster},
-        {QStringLiteral("get"), QStringLiteral("clusters"), tr("Lists existing clusters"), [](QCommandLineParser &) {}, getClusters},
-        {QStringLiteral("get"), QStringLiteral("nodes"), tr("Lists the nodes of a cluster"), withName, getNodes},
-        {QStringLiteral("get"), QStringLiteral("kubeconfig"), tr("Prints a cluster's kubeconfig"),
+        {QStringLiteral("get"), QStringLiteral("clusters"), QCoreApplication::translate("Cli", "Lists existing clusters"), [](QCommandLineParser &) {}, getClusters},
+        {QStringLiteral("get"), QStringLiteral("nodes"), QCoreApplication::translate("Cli", "Lists the nodes of a cluster"), withName, getNodes},
+        {QStringLiteral("get"), QStringLiteral("kubeconfig"), QCoreApplication::translate("Cli", "Prints a cluster's kubeconfig"),
          [](QCommandLineParser &p) {
              p.addOption(nameOption());
-             p.addOption({QStringLiteral("internal"), tr("use the control plane's address on the cluster network")});
+             p.addOption({QStringLiteral("internal"), QCoreApplication::translate("Cli", "use the control plane's address on the cluster network")});
          },
          getKubeconfig},
-        {QStringLiteral("export"), QStringLiteral("kubeconfig"), tr("Merges a cluster's context into your kubeconfig"),
+        {QStringLiteral("export"), QStringLiteral("kubeconfig"), QCoreApplication::translate("Cli", "Merges a cluster's context into your kubeconfig"),
          [](QCommandLineParser &p) { p.addOption(nameOption()); p.addOption(kubeconfigOption()); }, exportKubeconfig},
-        {QStringLiteral("start"), QStringLiteral("cluster"), tr("Starts a stopped cluster"),
+        {QStringLiteral("start"), QStringLiteral("cluster"), QCoreApplication::translate("Cli", "Starts a stopped cluster"),
          [](QCommandLineParser &p) { p.addOption(nameOption()); p.addOption(waitOption()); }, startCluster},
-        {QStringLiteral("stop"), QStringLiteral("cluster"), tr("Stops a cluster, keeping everything in it"), withName, stopCluster},
+        {QStringLiteral("stop"), QStringLiteral("cluster"), QCoreApplication::translate("Cli", "Stops a cluster, keeping everything in it"), withName, stopCluster},
     };
 }
 
 int usage(int code)
 {
     QTextStream s(code == 0 ? stdout : stderr);
-    s << tr("Usage: timonel [COMMAND]") << Qt::endl
-      << tr("Without a command, opens the Timonel desktop app.") << Qt::endl << Qt::endl
-      << tr("Commands:") << Qt::endl;
+    s << QCoreApplication::translate("Cli", "Usage: timonel [COMMAND]") << Qt::endl
+      << QCoreApplication::translate("Cli", "Without a command, opens the Timonel desktop app.") << Qt::endl << Qt::endl
+      << QCoreApplication::translate("Cli", "Commands:") << Qt::endl;
     for (const Command &c : commands())
         s << QStringLiteral("  %1 %2").arg(c.verb, c.object).leftJustified(24) << c.summary << Qt::endl;
-    s << QStringLiteral("  version").leftJustified(24) << tr("Prints the version") << Qt::endl
-      << Qt::endl << tr("Use \"timonel COMMAND --help\" for a command's options.") << Qt::endl;
+    s << QStringLiteral("  version").leftJustified(24) << QCoreApplication::translate("Cli", "Prints the version") << Qt::endl
+      << Qt::endl << QCoreApplication::translate("Cli", "Use \"timonel COMMAND --help\" for a command's options.") << Qt::endl;
     return code;
 }
 
 } // namespace
-
-qint64 parseDuration(const QString &text)
-{
-    if (text == QLatin1String("0"))
-        return 0;
-    static const QRegularExpression part(QStringLiteral("(\\d+(?:\\.\\d+)?)(ms|h|m|s)"));
-    qint64 total = 0;
-    qsizetype at = 0;
-    for (auto it = part.globalMatch(text); it.hasNext();) {
-        const auto m = it.next();
-        if (m.capturedStart() != at)
-            return -1;
-        at = m.capturedEnd();
-        const double n = m.captured(1).toDouble();
-        const QString unit = m.captured(2);
-        const double scale = unit == QLatin1String("h") ? 3600000 : unit == QLatin1String("m") ? 60000
-                             : unit == QLatin1String("s") ? 1000 : 1;
-        total += qint64(n * scale);
-    }
-    return at == text.size() && at > 0 ? total : -1;
-}
 
 int runCli(const QStringList &arguments)
 {
@@ -371,10 +345,10 @@ int runCli(const QStringList &arguments)
             return 0;
         }
         if (!parser.positionalArguments().isEmpty())
-            return fail(tr("unexpected argument \"%1\"").arg(parser.positionalArguments().first()));
+            return fail(QCoreApplication::translate("Cli", "unexpected argument \"%1\"").arg(parser.positionalArguments().first()));
         return c.run(parser);
     }
-    return fail(tr("unknown command \"%1\" (timonel --help lists the commands)").arg(arguments.join(QLatin1Char(' '))));
+    return fail(QCoreApplication::translate("Cli", "unknown command \"%1\" (timonel --help lists the commands)").arg(arguments.join(QLatin1Char(' '))));
 }
 
 } // namespace timonel::gui

@@ -1,6 +1,657 @@
 <?xml version="1.0" encoding="utf-8"?>
-<!--
-Run the update_translations CMake target to populate the source strings in this file.
--->
 <!DOCTYPE TS>
-<TS version="2.1" language="en" sourcelanguage="en"/>
+<TS version="2.1" language="en" sourcelanguage="en">
+<context>
+    <name>Cidr</name>
+    <message>
+        <source>&quot;%1&quot; is not a CIDR: expected an address and a prefix length, e.g. 10.244.0.0/16</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a CIDR: &quot;%2&quot; is not an IPv4 address</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a CIDR: the prefix length must be 0 to 32</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>%1 has host bits set; the network address is %2</source>
+        <translation></translation>
+    </message>
+</context>
+<context>
+    <name>Cli</name>
+    <message>
+        <source>ERROR: %1</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>cluster name (default &quot;%1&quot;)</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>name</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>kubeconfig file to update (default $KUBECONFIG or ~/.kube/config)</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>path</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>how long to wait for the nodes to be ready, e.g. 60s or 5m (default 2m)</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>duration</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source> Removing what was created ...</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>cannot read %1: %2</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>cannot read the configuration from standard input</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>--workers must be a number from 0 to 50</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>invalid --wait duration &quot;%1&quot; (use e.g. 90s or 5m)</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>Cluster &quot;%1&quot; already exists; starting it if needed ...</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>Set kubectl context to &quot;%1&quot;</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>Creating cluster &quot;%1&quot; ...</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>cluster creation was interrupted; nothing was left behind</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>failed to create cluster: %1</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>You can now use your cluster with:</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>unknown cluster &quot;%1&quot; (timonel get clusters lists them)</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>Deleting cluster &quot;%1&quot; ...</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>failed to delete cluster &quot;%1&quot;: %2</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>Deleted nodes: [%1]</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>No clusters found.</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>No nodes found for cluster &quot;%1&quot;.</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>Starting cluster &quot;%1&quot; ...</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>Cluster &quot;%1&quot; is running.</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>Stopping cluster &quot;%1&quot; ...</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>Cluster &quot;%1&quot; is stopped; timonel start cluster --name %1 brings it back.</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>Creates a local Kubernetes cluster</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>a KinD cluster config file (kind: Cluster), or - for stdin</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>file</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>worker nodes when no --config is given (default 0)</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>count</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>if the cluster exists, start it and use it instead of failing</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>Deletes a cluster</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>Lists existing clusters</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>Lists the nodes of a cluster</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>Prints a cluster&apos;s kubeconfig</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>use the control plane&apos;s address on the cluster network</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>Merges a cluster&apos;s context into your kubeconfig</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>Starts a stopped cluster</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>Stops a cluster, keeping everything in it</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>Usage: timonel [COMMAND]</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>Without a command, opens the Timonel desktop app.</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>Commands:</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>Prints the version</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>Use &quot;timonel COMMAND --help&quot; for a command&apos;s options.</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>unexpected argument &quot;%1&quot;</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>unknown command &quot;%1&quot; (timonel --help lists the commands)</source>
+        <translation></translation>
+    </message>
+</context>
+<context>
+    <name>ClusterConfig</name>
+    <message>
+        <source>true/false</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>a number</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>a string</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>a list</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>a mapping</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>nothing</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a valid label key: use letters, digits, &apos;-&apos;, &apos;_&apos; and &apos;.&apos;, at most 63 characters, optionally after a domain prefix and &apos;/&apos;</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a valid label value: use letters, digits, &apos;-&apos;, &apos;_&apos; and &apos;.&apos;, at most 63 characters, starting and ending with a letter or digit</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>expected a mapping, found %1</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>expected a list, found %1</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>expected a string, found %1</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>expected a number, found %1</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>%1 is not a whole number</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>%1 is not a valid port; use 1 to 65535, or 0 for a random free port</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>%1 is not a valid port; use 1 to 65535</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>expected true or false, found %1</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not an IPv4 address (Timonel clusters are IPv4 only)</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; lists several subnets; Timonel clusters are IPv4 only, give one IPv4 CIDR</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>unknown field &quot;%1&quot; (did you mean &quot;%2&quot;?)</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>unknown field &quot;%1&quot;</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>there is no control-plane node; add a node with role: control-plane</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>kind is missing; a KinD config has kind: %1</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>kind is &quot;%1&quot;; a KinD config has kind: %2</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>apiVersion is missing; Timonel reads apiVersion: %1</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>apiVersion is &quot;%1&quot;; Timonel reads apiVersion: %2</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>%1 is not supported: Timonel clusters are IPv4 only (remove ipFamily or set it to ipv4)</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not an IP family; use ipv4</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>%1 is too small: each node gets a /%2 of the pod subnet, so use a /%2 or larger (e.g. %3)</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>%1 is too small: use a /%2 or larger (e.g. %3)</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>%1 overlaps the pod subnet %2; pick subnets that do not share addresses</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a valid node role; use control-plane or worker</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>containerPort is missing</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a protocol; use TCP, UDP or SCTP</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>%1 is missing</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not an absolute path</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a mount propagation; use None, HostToContainer or Bidirectional</source>
+        <translation></translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 is too small for %n node(s): each node gets a /%2 and the cluster network %3 more; use a /%4 or larger</source>
+        <translation>
+            <numerusform>%1 is too small for %n node: each node gets a /%2 and the cluster network %3 more; use a /%4 or larger</numerusform>
+            <numerusform>%1 is too small for %n nodes: each node gets a /%2 and the cluster network %3 more; use a /%4 or larger</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>host port %1 clashes with %2 (%3); each host address, port and protocol can be used once</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>warning: Timonel ignores these KinD fields: %1</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>the config is empty; a KinD config starts with kind: %1 and apiVersion: %2</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>holds %1 YAML documents; a KinD config is a single document</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>the cluster name is empty</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a valid cluster name: use lowercase letters, digits and &apos;-&apos;, starting and ending with a letter or digit</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>the cluster name &quot;%1&quot; is too long (%2 characters): at most %3, so that node names such as %1-control-plane stay valid host names</source>
+        <translation></translation>
+    </message>
+</context>
+<context>
+    <name>ClusterCreator</name>
+    <message>
+        <source>Checking the configuration</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>a cluster named &quot;%1&quot; already exists (delete it with: timonel delete cluster --name %1)</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>host port %1 (%2 %3, nodes[%4].extraPortMappings) is already in use</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>the API server port %1 on %2 is already in use</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>podSubnet %1 overlaps Docker network &quot;%2&quot;</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>podSubnet %1 is too small for %2 nodes</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>no free 10.x.0.0/16 is left for the pod network; set networking.podSubnet</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>Ensuring node image</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>%1, built</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>Creating the cluster network</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>cannot create network %1: %2</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>Writing configuration</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>Preparing nodes</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>cannot create volume %1: %2</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>cannot create node %1: %2</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>cannot write the configuration of %1: %2</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>Starting nodes</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>cannot start %1: %2</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>Waiting for nodes to be ready</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>Writing kubeconfig</source>
+        <translation></translation>
+    </message>
+</context>
+<context>
+    <name>Clusters</name>
+    <message>
+        <source>cluster &quot;%1&quot; has no control-plane node</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>cannot read the credentials of cluster &quot;%1&quot;: %2</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>the credentials of cluster &quot;%1&quot; are incomplete</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>cluster &quot;%1&quot; is not running: its API server has no port yet (timonel start cluster --name %1)</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>unknown cluster &quot;%1&quot;</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>cannot stop %1: %2</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>cannot start %1: %2</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>node %1 stopped (exit code %2): %3</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>node %1 did not become ready in time</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>the API server at %1 did not answer in time: %2</source>
+        <translation></translation>
+    </message>
+</context>
+<context>
+    <name>DockerClient</name>
+    <message>
+        <source>Docker at %1 speaks API %2; Timonel needs 1.%3 or newer (Docker 20.10+)</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>Docker answered %1 %2 with unreadable JSON: %3</source>
+        <translation></translation>
+    </message>
+</context>
+<context>
+    <name>NodeImage</name>
+    <message>
+        <source>timonel-node was not found next to this program or on PATH (set TIMONEL_NODE_BINARY)</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>%1 closure failed: %2</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>cannot read %1: %2</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>cannot create a temporary file: %1</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>cannot package %1: %2</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>cannot write the node image: %1</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>importing the node image failed: %1</source>
+        <translation></translation>
+    </message>
+</context>
+<context>
+    <name>timonel::docker::DockerCall</name>
+    <message>
+        <source>could not read the data to upload: %1</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>bad answer from Docker: %1</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>Docker closed the connection without answering</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>Docker closed the connection early: %1</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>Docker is not running at %1 (%2). Start it with &quot;sudo systemctl start docker&quot; or &quot;sudo dockerd &amp;&quot;.</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>Docker did not answer %1 %2 in time</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation></translation>
+    </message>
+</context>
+<context>
+    <name>timonel::gui::MainWindow</name>
+    <message>
+        <source>Timonel</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>Cluster / node</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>Clusters</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>Reading clusters from Docker ...</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>No clusters yet: create one with &quot;timonel create cluster&quot;.</source>
+        <translation></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n cluster(s)</source>
+        <translation>
+            <numerusform>%n cluster</numerusform>
+            <numerusform>%n clusters</numerusform>
+        </translation>
+    </message>
+</context>
+</TS>

@@ -1,6 +1,657 @@
 <?xml version="1.0" encoding="utf-8"?>
-<!--
-Run the update_translations CMake target to populate the source strings in this file.
--->
 <!DOCTYPE TS>
-<TS version="2.1" language="es" sourcelanguage="en"/>
+<TS version="2.1" language="es" sourcelanguage="en">
+<context>
+    <name>Cidr</name>
+    <message>
+        <source>&quot;%1&quot; is not a CIDR: expected an address and a prefix length, e.g. 10.244.0.0/16</source>
+        <translation>&quot;%1&quot; no es un CIDR: se esperaba una dirección y una longitud de prefijo, p. ej. 10.244.0.0/16</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a CIDR: &quot;%2&quot; is not an IPv4 address</source>
+        <translation>&quot;%1&quot; no es un CIDR: &quot;%2&quot; no es una dirección IPv4</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a CIDR: the prefix length must be 0 to 32</source>
+        <translation>&quot;%1&quot; no es un CIDR: la longitud del prefijo debe ser de 0 a 32</translation>
+    </message>
+    <message>
+        <source>%1 has host bits set; the network address is %2</source>
+        <translation>%1 tiene bits de host activados; la dirección de red es %2</translation>
+    </message>
+</context>
+<context>
+    <name>Cli</name>
+    <message>
+        <source>ERROR: %1</source>
+        <translation>ERROR: %1</translation>
+    </message>
+    <message>
+        <source>cluster name (default &quot;%1&quot;)</source>
+        <translation>nombre del clúster (por defecto &quot;%1&quot;)</translation>
+    </message>
+    <message>
+        <source>name</source>
+        <translation>nombre</translation>
+    </message>
+    <message>
+        <source>kubeconfig file to update (default $KUBECONFIG or ~/.kube/config)</source>
+        <translation>archivo kubeconfig que se actualiza (por defecto $KUBECONFIG o ~/.kube/config)</translation>
+    </message>
+    <message>
+        <source>path</source>
+        <translation>ruta</translation>
+    </message>
+    <message>
+        <source>how long to wait for the nodes to be ready, e.g. 60s or 5m (default 2m)</source>
+        <translation>cuánto esperar a que los nodos estén listos, p. ej. 60s o 5m (por defecto 2m)</translation>
+    </message>
+    <message>
+        <source>duration</source>
+        <translation>duración</translation>
+    </message>
+    <message>
+        <source> Removing what was created ...</source>
+        <translation> Eliminando lo que se había creado ...</translation>
+    </message>
+    <message>
+        <source>cannot read %1: %2</source>
+        <translation>no se puede leer %1: %2</translation>
+    </message>
+    <message>
+        <source>cannot read the configuration from standard input</source>
+        <translation>no se puede leer la configuración de la entrada estándar</translation>
+    </message>
+    <message>
+        <source>--workers must be a number from 0 to 50</source>
+        <translation>--workers debe ser un número de 0 a 50</translation>
+    </message>
+    <message>
+        <source>invalid --wait duration &quot;%1&quot; (use e.g. 90s or 5m)</source>
+        <translation>duración de --wait no válida &quot;%1&quot; (usa p. ej. 90s o 5m)</translation>
+    </message>
+    <message>
+        <source>Cluster &quot;%1&quot; already exists; starting it if needed ...</source>
+        <translation>El clúster &quot;%1&quot; ya existe; se iniciará si hace falta ...</translation>
+    </message>
+    <message>
+        <source>Set kubectl context to &quot;%1&quot;</source>
+        <translation>Contexto de kubectl establecido en &quot;%1&quot;</translation>
+    </message>
+    <message>
+        <source>Creating cluster &quot;%1&quot; ...</source>
+        <translation>Creando el clúster &quot;%1&quot; ...</translation>
+    </message>
+    <message>
+        <source>cluster creation was interrupted; nothing was left behind</source>
+        <translation>se interrumpió la creación del clúster; no ha quedado ningún resto</translation>
+    </message>
+    <message>
+        <source>failed to create cluster: %1</source>
+        <translation>no se pudo crear el clúster: %1</translation>
+    </message>
+    <message>
+        <source>You can now use your cluster with:</source>
+        <translation>Ya puedes usar tu clúster con:</translation>
+    </message>
+    <message>
+        <source>unknown cluster &quot;%1&quot; (timonel get clusters lists them)</source>
+        <translation>clúster desconocido &quot;%1&quot; (timonel get clusters los lista)</translation>
+    </message>
+    <message>
+        <source>Deleting cluster &quot;%1&quot; ...</source>
+        <translation>Eliminando el clúster &quot;%1&quot; ...</translation>
+    </message>
+    <message>
+        <source>failed to delete cluster &quot;%1&quot;: %2</source>
+        <translation>no se pudo eliminar el clúster &quot;%1&quot;: %2</translation>
+    </message>
+    <message>
+        <source>Deleted nodes: [%1]</source>
+        <translation>Nodos eliminados: [%1]</translation>
+    </message>
+    <message>
+        <source>No clusters found.</source>
+        <translation>No se encontraron clústeres.</translation>
+    </message>
+    <message>
+        <source>No nodes found for cluster &quot;%1&quot;.</source>
+        <translation>No se encontraron nodos del clúster &quot;%1&quot;.</translation>
+    </message>
+    <message>
+        <source>Starting cluster &quot;%1&quot; ...</source>
+        <translation>Iniciando el clúster &quot;%1&quot; ...</translation>
+    </message>
+    <message>
+        <source>Cluster &quot;%1&quot; is running.</source>
+        <translation>El clúster &quot;%1&quot; está en ejecución.</translation>
+    </message>
+    <message>
+        <source>Stopping cluster &quot;%1&quot; ...</source>
+        <translation>Deteniendo el clúster &quot;%1&quot; ...</translation>
+    </message>
+    <message>
+        <source>Cluster &quot;%1&quot; is stopped; timonel start cluster --name %1 brings it back.</source>
+        <translation>El clúster &quot;%1&quot; está detenido; timonel start cluster --name %1 lo vuelve a poner en marcha.</translation>
+    </message>
+    <message>
+        <source>Creates a local Kubernetes cluster</source>
+        <translation>Crea un clúster de Kubernetes local</translation>
+    </message>
+    <message>
+        <source>a KinD cluster config file (kind: Cluster), or - for stdin</source>
+        <translation>un archivo de configuración de clúster de KinD (kind: Cluster), o - para leer de stdin</translation>
+    </message>
+    <message>
+        <source>file</source>
+        <translation>archivo</translation>
+    </message>
+    <message>
+        <source>worker nodes when no --config is given (default 0)</source>
+        <translation>nodos worker si no se indica --config (por defecto 0)</translation>
+    </message>
+    <message>
+        <source>count</source>
+        <translation>número</translation>
+    </message>
+    <message>
+        <source>if the cluster exists, start it and use it instead of failing</source>
+        <translation>si el clúster ya existe, iniciarlo y usarlo en lugar de fallar</translation>
+    </message>
+    <message>
+        <source>Deletes a cluster</source>
+        <translation>Elimina un clúster</translation>
+    </message>
+    <message>
+        <source>Lists existing clusters</source>
+        <translation>Lista los clústeres existentes</translation>
+    </message>
+    <message>
+        <source>Lists the nodes of a cluster</source>
+        <translation>Lista los nodos de un clúster</translation>
+    </message>
+    <message>
+        <source>Prints a cluster&apos;s kubeconfig</source>
+        <translation>Muestra el kubeconfig de un clúster</translation>
+    </message>
+    <message>
+        <source>use the control plane&apos;s address on the cluster network</source>
+        <translation>usar la dirección del plano de control en la red del clúster</translation>
+    </message>
+    <message>
+        <source>Merges a cluster&apos;s context into your kubeconfig</source>
+        <translation>Fusiona el contexto de un clúster en tu kubeconfig</translation>
+    </message>
+    <message>
+        <source>Starts a stopped cluster</source>
+        <translation>Inicia un clúster detenido</translation>
+    </message>
+    <message>
+        <source>Stops a cluster, keeping everything in it</source>
+        <translation>Detiene un clúster y conserva todo su contenido</translation>
+    </message>
+    <message>
+        <source>Usage: timonel [COMMAND]</source>
+        <translation>Uso: timonel [COMANDO]</translation>
+    </message>
+    <message>
+        <source>Without a command, opens the Timonel desktop app.</source>
+        <translation>Sin comando, abre la aplicación de escritorio de Timonel.</translation>
+    </message>
+    <message>
+        <source>Commands:</source>
+        <translation>Comandos:</translation>
+    </message>
+    <message>
+        <source>Prints the version</source>
+        <translation>Muestra la versión</translation>
+    </message>
+    <message>
+        <source>Use &quot;timonel COMMAND --help&quot; for a command&apos;s options.</source>
+        <translation>Usa &quot;timonel COMANDO --help&quot; para ver las opciones de un comando.</translation>
+    </message>
+    <message>
+        <source>unexpected argument &quot;%1&quot;</source>
+        <translation>argumento inesperado &quot;%1&quot;</translation>
+    </message>
+    <message>
+        <source>unknown command &quot;%1&quot; (timonel --help lists the commands)</source>
+        <translation>comando desconocido &quot;%1&quot; (timonel --help lista los comandos)</translation>
+    </message>
+</context>
+<context>
+    <name>ClusterConfig</name>
+    <message>
+        <source>true/false</source>
+        <translation>true/false</translation>
+    </message>
+    <message>
+        <source>a number</source>
+        <translation>un número</translation>
+    </message>
+    <message>
+        <source>a string</source>
+        <translation>una cadena</translation>
+    </message>
+    <message>
+        <source>a list</source>
+        <translation>una lista</translation>
+    </message>
+    <message>
+        <source>a mapping</source>
+        <translation>un mapa</translation>
+    </message>
+    <message>
+        <source>nothing</source>
+        <translation>nada</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a valid label key: use letters, digits, &apos;-&apos;, &apos;_&apos; and &apos;.&apos;, at most 63 characters, optionally after a domain prefix and &apos;/&apos;</source>
+        <translation>&quot;%1&quot; no es una clave de etiqueta válida: usa letras, dígitos, &apos;-&apos;, &apos;_&apos; y &apos;.&apos;, como máximo 63 caracteres, opcionalmente tras un prefijo de dominio y &apos;/&apos;</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a valid label value: use letters, digits, &apos;-&apos;, &apos;_&apos; and &apos;.&apos;, at most 63 characters, starting and ending with a letter or digit</source>
+        <translation>&quot;%1&quot; no es un valor de etiqueta válido: usa letras, dígitos, &apos;-&apos;, &apos;_&apos; y &apos;.&apos;, como máximo 63 caracteres, y empieza y termina por letra o dígito</translation>
+    </message>
+    <message>
+        <source>expected a mapping, found %1</source>
+        <translation>se esperaba un mapa, se encontró %1</translation>
+    </message>
+    <message>
+        <source>expected a list, found %1</source>
+        <translation>se esperaba una lista, se encontró %1</translation>
+    </message>
+    <message>
+        <source>expected a string, found %1</source>
+        <translation>se esperaba una cadena, se encontró %1</translation>
+    </message>
+    <message>
+        <source>expected a number, found %1</source>
+        <translation>se esperaba un número, se encontró %1</translation>
+    </message>
+    <message>
+        <source>%1 is not a whole number</source>
+        <translation>%1 no es un número entero</translation>
+    </message>
+    <message>
+        <source>%1 is not a valid port; use 1 to 65535, or 0 for a random free port</source>
+        <translation>%1 no es un puerto válido; usa de 1 a 65535, o 0 para un puerto libre aleatorio</translation>
+    </message>
+    <message>
+        <source>%1 is not a valid port; use 1 to 65535</source>
+        <translation>%1 no es un puerto válido; usa de 1 a 65535</translation>
+    </message>
+    <message>
+        <source>expected true or false, found %1</source>
+        <translation>se esperaba true o false, se encontró %1</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not an IPv4 address (Timonel clusters are IPv4 only)</source>
+        <translation>&quot;%1&quot; no es una dirección IPv4 (los clústeres de Timonel son solo IPv4)</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; lists several subnets; Timonel clusters are IPv4 only, give one IPv4 CIDR</source>
+        <translation>&quot;%1&quot; indica varias subredes; los clústeres de Timonel son solo IPv4, indica un único CIDR IPv4</translation>
+    </message>
+    <message>
+        <source>unknown field &quot;%1&quot; (did you mean &quot;%2&quot;?)</source>
+        <translation>campo desconocido &quot;%1&quot; (¿querías decir &quot;%2&quot;?)</translation>
+    </message>
+    <message>
+        <source>unknown field &quot;%1&quot;</source>
+        <translation>campo desconocido &quot;%1&quot;</translation>
+    </message>
+    <message>
+        <source>there is no control-plane node; add a node with role: control-plane</source>
+        <translation>no hay ningún nodo del plano de control; añade un nodo con role: control-plane</translation>
+    </message>
+    <message>
+        <source>kind is missing; a KinD config has kind: %1</source>
+        <translation>falta kind; una configuración de KinD tiene kind: %1</translation>
+    </message>
+    <message>
+        <source>kind is &quot;%1&quot;; a KinD config has kind: %2</source>
+        <translation>kind es &quot;%1&quot;; una configuración de KinD tiene kind: %2</translation>
+    </message>
+    <message>
+        <source>apiVersion is missing; Timonel reads apiVersion: %1</source>
+        <translation>falta apiVersion; Timonel lee apiVersion: %1</translation>
+    </message>
+    <message>
+        <source>apiVersion is &quot;%1&quot;; Timonel reads apiVersion: %2</source>
+        <translation>apiVersion es &quot;%1&quot;; Timonel lee apiVersion: %2</translation>
+    </message>
+    <message>
+        <source>%1 is not supported: Timonel clusters are IPv4 only (remove ipFamily or set it to ipv4)</source>
+        <translation>%1 no es compatible: los clústeres de Timonel son solo IPv4 (quita ipFamily o ponlo a ipv4)</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not an IP family; use ipv4</source>
+        <translation>&quot;%1&quot; no es una familia de IP; usa ipv4</translation>
+    </message>
+    <message>
+        <source>%1 is too small: each node gets a /%2 of the pod subnet, so use a /%2 or larger (e.g. %3)</source>
+        <translation>%1 es demasiado pequeña: cada nodo recibe una /%2 de la subred de pods, así que usa una /%2 o mayor (p. ej. %3)</translation>
+    </message>
+    <message>
+        <source>%1 is too small: use a /%2 or larger (e.g. %3)</source>
+        <translation>%1 es demasiado pequeña: usa una /%2 o mayor (p. ej. %3)</translation>
+    </message>
+    <message>
+        <source>%1 overlaps the pod subnet %2; pick subnets that do not share addresses</source>
+        <translation>%1 se solapa con la subred de pods %2; elige subredes que no compartan direcciones</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a valid node role; use control-plane or worker</source>
+        <translation>&quot;%1&quot; no es un rol de nodo válido; usa control-plane o worker</translation>
+    </message>
+    <message>
+        <source>containerPort is missing</source>
+        <translation>falta containerPort</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a protocol; use TCP, UDP or SCTP</source>
+        <translation>&quot;%1&quot; no es un protocolo; usa TCP, UDP o SCTP</translation>
+    </message>
+    <message>
+        <source>%1 is missing</source>
+        <translation>falta %1</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not an absolute path</source>
+        <translation>&quot;%1&quot; no es una ruta absoluta</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a mount propagation; use None, HostToContainer or Bidirectional</source>
+        <translation>&quot;%1&quot; no es un modo de propagación de montaje; usa None, HostToContainer o Bidirectional</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 is too small for %n node(s): each node gets a /%2 and the cluster network %3 more; use a /%4 or larger</source>
+        <translation>
+            <numerusform>%1 es demasiado pequeña para %n nodo: cada nodo recibe una /%2 y la red del clúster %3 más; usa una /%4 o mayor</numerusform>
+            <numerusform>%1 es demasiado pequeña para %n nodos: cada nodo recibe una /%2 y la red del clúster %3 más; usa una /%4 o mayor</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>host port %1 clashes with %2 (%3); each host address, port and protocol can be used once</source>
+        <translation>el puerto de host %1 entra en conflicto con %2 (%3); cada combinación de dirección de host, puerto y protocolo solo puede usarse una vez</translation>
+    </message>
+    <message>
+        <source>warning: Timonel ignores these KinD fields: %1</source>
+        <translation>aviso: Timonel ignora estos campos de KinD: %1</translation>
+    </message>
+    <message>
+        <source>the config is empty; a KinD config starts with kind: %1 and apiVersion: %2</source>
+        <translation>la configuración está vacía; una configuración de KinD empieza con kind: %1 y apiVersion: %2</translation>
+    </message>
+    <message>
+        <source>holds %1 YAML documents; a KinD config is a single document</source>
+        <translation>contiene %1 documentos YAML; una configuración de KinD es un único documento</translation>
+    </message>
+    <message>
+        <source>the cluster name is empty</source>
+        <translation>el nombre del clúster está vacío</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a valid cluster name: use lowercase letters, digits and &apos;-&apos;, starting and ending with a letter or digit</source>
+        <translation>&quot;%1&quot; no es un nombre de clúster válido: usa minúsculas, dígitos y &apos;-&apos;, y empieza y termina por letra o dígito</translation>
+    </message>
+    <message>
+        <source>the cluster name &quot;%1&quot; is too long (%2 characters): at most %3, so that node names such as %1-control-plane stay valid host names</source>
+        <translation>el nombre del clúster &quot;%1&quot; es demasiado largo (%2 caracteres): como máximo %3, para que los nombres de nodo como %1-control-plane sigan siendo nombres de host válidos</translation>
+    </message>
+</context>
+<context>
+    <name>ClusterCreator</name>
+    <message>
+        <source>Checking the configuration</source>
+        <translation>Comprobando la configuración</translation>
+    </message>
+    <message>
+        <source>a cluster named &quot;%1&quot; already exists (delete it with: timonel delete cluster --name %1)</source>
+        <translation>ya existe un clúster llamado &quot;%1&quot; (elimínalo con: timonel delete cluster --name %1)</translation>
+    </message>
+    <message>
+        <source>host port %1 (%2 %3, nodes[%4].extraPortMappings) is already in use</source>
+        <translation>el puerto de host %1 (%2 %3, nodes[%4].extraPortMappings) ya está en uso</translation>
+    </message>
+    <message>
+        <source>the API server port %1 on %2 is already in use</source>
+        <translation>el puerto %1 del servidor de API en %2 ya está en uso</translation>
+    </message>
+    <message>
+        <source>podSubnet %1 overlaps Docker network &quot;%2&quot;</source>
+        <translation>podSubnet %1 se solapa con la red de Docker &quot;%2&quot;</translation>
+    </message>
+    <message>
+        <source>podSubnet %1 is too small for %2 nodes</source>
+        <translation>podSubnet %1 es demasiado pequeña para %2 nodos</translation>
+    </message>
+    <message>
+        <source>no free 10.x.0.0/16 is left for the pod network; set networking.podSubnet</source>
+        <translation>no queda ninguna 10.x.0.0/16 libre para la red de pods; establece networking.podSubnet</translation>
+    </message>
+    <message>
+        <source>Ensuring node image</source>
+        <translation>Preparando la imagen de nodo</translation>
+    </message>
+    <message>
+        <source>%1, built</source>
+        <translation>%1, construida</translation>
+    </message>
+    <message>
+        <source>Creating the cluster network</source>
+        <translation>Creando la red del clúster</translation>
+    </message>
+    <message>
+        <source>cannot create network %1: %2</source>
+        <translation>no se puede crear la red %1: %2</translation>
+    </message>
+    <message>
+        <source>Writing configuration</source>
+        <translation>Escribiendo la configuración</translation>
+    </message>
+    <message>
+        <source>Preparing nodes</source>
+        <translation>Preparando los nodos</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>cancelado</translation>
+    </message>
+    <message>
+        <source>cannot create volume %1: %2</source>
+        <translation>no se puede crear el volumen %1: %2</translation>
+    </message>
+    <message>
+        <source>cannot create node %1: %2</source>
+        <translation>no se puede crear el nodo %1: %2</translation>
+    </message>
+    <message>
+        <source>cannot write the configuration of %1: %2</source>
+        <translation>no se puede escribir la configuración de %1: %2</translation>
+    </message>
+    <message>
+        <source>Starting nodes</source>
+        <translation>Iniciando los nodos</translation>
+    </message>
+    <message>
+        <source>cannot start %1: %2</source>
+        <translation>no se puede iniciar %1: %2</translation>
+    </message>
+    <message>
+        <source>Waiting for nodes to be ready</source>
+        <translation>Esperando a que los nodos estén listos</translation>
+    </message>
+    <message>
+        <source>Writing kubeconfig</source>
+        <translation>Escribiendo el kubeconfig</translation>
+    </message>
+</context>
+<context>
+    <name>Clusters</name>
+    <message>
+        <source>cluster &quot;%1&quot; has no control-plane node</source>
+        <translation>el clúster &quot;%1&quot; no tiene nodo del plano de control</translation>
+    </message>
+    <message>
+        <source>cannot read the credentials of cluster &quot;%1&quot;: %2</source>
+        <translation>no se pueden leer las credenciales del clúster &quot;%1&quot;: %2</translation>
+    </message>
+    <message>
+        <source>the credentials of cluster &quot;%1&quot; are incomplete</source>
+        <translation>las credenciales del clúster &quot;%1&quot; están incompletas</translation>
+    </message>
+    <message>
+        <source>cluster &quot;%1&quot; is not running: its API server has no port yet (timonel start cluster --name %1)</source>
+        <translation>el clúster &quot;%1&quot; no está en ejecución: su servidor de API aún no tiene puerto (timonel start cluster --name %1)</translation>
+    </message>
+    <message>
+        <source>unknown cluster &quot;%1&quot;</source>
+        <translation>clúster desconocido &quot;%1&quot;</translation>
+    </message>
+    <message>
+        <source>cannot stop %1: %2</source>
+        <translation>no se puede detener %1: %2</translation>
+    </message>
+    <message>
+        <source>cannot start %1: %2</source>
+        <translation>no se puede iniciar %1: %2</translation>
+    </message>
+    <message>
+        <source>node %1 stopped (exit code %2): %3</source>
+        <translation>el nodo %1 se detuvo (código de salida %2): %3</translation>
+    </message>
+    <message>
+        <source>node %1 did not become ready in time</source>
+        <translation>el nodo %1 no estuvo listo a tiempo</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>cancelado</translation>
+    </message>
+    <message>
+        <source>the API server at %1 did not answer in time: %2</source>
+        <translation>el servidor de API en %1 no respondió a tiempo: %2</translation>
+    </message>
+</context>
+<context>
+    <name>DockerClient</name>
+    <message>
+        <source>Docker at %1 speaks API %2; Timonel needs 1.%3 or newer (Docker 20.10+)</source>
+        <translation>Docker en %1 usa la API %2; Timonel necesita la 1.%3 o posterior (Docker 20.10+)</translation>
+    </message>
+    <message>
+        <source>Docker answered %1 %2 with unreadable JSON: %3</source>
+        <translation>Docker respondió a %1 %2 con JSON ilegible: %3</translation>
+    </message>
+</context>
+<context>
+    <name>NodeImage</name>
+    <message>
+        <source>timonel-node was not found next to this program or on PATH (set TIMONEL_NODE_BINARY)</source>
+        <translation>no se encontró timonel-node junto a este programa ni en el PATH (establece TIMONEL_NODE_BINARY)</translation>
+    </message>
+    <message>
+        <source>%1 closure failed: %2</source>
+        <translation>falló %1 closure: %2</translation>
+    </message>
+    <message>
+        <source>cannot read %1: %2</source>
+        <translation>no se puede leer %1: %2</translation>
+    </message>
+    <message>
+        <source>cannot create a temporary file: %1</source>
+        <translation>no se puede crear un archivo temporal: %1</translation>
+    </message>
+    <message>
+        <source>cannot package %1: %2</source>
+        <translation>no se puede empaquetar %1: %2</translation>
+    </message>
+    <message>
+        <source>cannot write the node image: %1</source>
+        <translation>no se puede escribir la imagen de nodo: %1</translation>
+    </message>
+    <message>
+        <source>importing the node image failed: %1</source>
+        <translation>falló la importación de la imagen de nodo: %1</translation>
+    </message>
+</context>
+<context>
+    <name>timonel::docker::DockerCall</name>
+    <message>
+        <source>could not read the data to upload: %1</source>
+        <translation>no se pudieron leer los datos que se iban a subir: %1</translation>
+    </message>
+    <message>
+        <source>bad answer from Docker: %1</source>
+        <translation>respuesta no válida de Docker: %1</translation>
+    </message>
+    <message>
+        <source>Docker closed the connection without answering</source>
+        <translation>Docker cerró la conexión sin responder</translation>
+    </message>
+    <message>
+        <source>Docker closed the connection early: %1</source>
+        <translation>Docker cerró la conexión antes de tiempo: %1</translation>
+    </message>
+    <message>
+        <source>Docker is not running at %1 (%2). Start it with &quot;sudo systemctl start docker&quot; or &quot;sudo dockerd &amp;&quot;.</source>
+        <translation>Docker no está en ejecución en %1 (%2). Inícialo con &quot;sudo systemctl start docker&quot; o &quot;sudo dockerd &amp;&quot;.</translation>
+    </message>
+    <message>
+        <source>Docker did not answer %1 %2 in time</source>
+        <translation>Docker no respondió a %1 %2 a tiempo</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>cancelado</translation>
+    </message>
+</context>
+<context>
+    <name>timonel::gui::MainWindow</name>
+    <message>
+        <source>Timonel</source>
+        <translation>Timonel</translation>
+    </message>
+    <message>
+        <source>Cluster / node</source>
+        <translation>Clúster / nodo</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>Rol</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Estado</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Dirección</translation>
+    </message>
+    <message>
+        <source>Clusters</source>
+        <translation>Clústeres</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Actualizar</translation>
+    </message>
+    <message>
+        <source>Reading clusters from Docker ...</source>
+        <translation>Leyendo los clústeres desde Docker ...</translation>
+    </message>
+    <message>
+        <source>No clusters yet: create one with &quot;timonel create cluster&quot;.</source>
+        <translation>Aún no hay clústeres: crea uno con &quot;timonel create cluster&quot;.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n cluster(s)</source>
+        <translation>
+            <numerusform>%n clúster</numerusform>
+            <numerusform>%n clústeres</numerusform>
+        </translation>
+    </message>
+</context>
+</TS>

@@ -20,11 +20,6 @@ namespace timonel::cluster {
 
 namespace {
 
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("Clusters", text);
-}
-
 constexpr auto ReadyLine = "timonel-node: ready";
 constexpr auto LoadBalancerRole = "external-load-balancer";
 
@@ -138,10 +133,10 @@ Outcome<pki::KubeconfigEntry> Clusters::access(const QString &name, bool interna
         return n.role == roleName(NodeRole::ControlPlane);
     });
     if (controlPlane == all->end())
-        return std::unexpected(tr("cluster \"%1\" has no control-plane node").arg(name));
+        return std::unexpected(QCoreApplication::translate("Clusters", "cluster \"%1\" has no control-plane node").arg(name));
     auto archive = m_docker.getArchive(controlPlane->containerId, QString::fromLatin1(PkiDirInNode));
     if (!archive)
-        return std::unexpected(tr("cannot read the credentials of cluster \"%1\": %2").arg(name, archive.error().message));
+        return std::unexpected(QCoreApplication::translate("Clusters", "cannot read the credentials of cluster \"%1\": %2").arg(name, archive.error().message));
     auto entries = docker::readTar(*archive);
     if (!entries)
         return std::unexpected(entries.error());
@@ -156,7 +151,7 @@ Outcome<pki::KubeconfigEntry> Clusters::access(const QString &name, bool interna
             entry.clientKeyPem = e.data;
     }
     if (entry.caPem.isEmpty() || entry.clientCertPem.isEmpty() || entry.clientKeyPem.isEmpty())
-        return std::unexpected(tr("the credentials of cluster \"%1\" are incomplete").arg(name));
+        return std::unexpected(QCoreApplication::translate("Clusters", "the credentials of cluster \"%1\" are incomplete").arg(name));
 
     // The API is reached through the load balancer when there is one, else the first control plane.
     const auto front = std::find_if(all->begin(), all->end(), [](const NodeInfo &n) {
@@ -183,7 +178,7 @@ Outcome<pki::KubeconfigEntry> Clusters::access(const QString &name, bool interna
         host = QStringLiteral("127.0.0.1");
     const QString port = binding.value(QLatin1String("HostPort")).toString();
     if (port.isEmpty() || port == QLatin1String("0"))
-        return std::unexpected(tr("cluster \"%1\" is not running: its API server has no port yet "
+        return std::unexpected(QCoreApplication::translate("Clusters", "cluster \"%1\" is not running: its API server has no port yet "
                                   "(timonel start cluster --name %1)").arg(name));
     entry.server = QStringLiteral("https://%1:%2").arg(host, port);
     return entry;
@@ -248,11 +243,11 @@ Outcome<void> Clusters::stop(const QString &name) const
     if (!all)
         return std::unexpected(all.error());
     if (all->isEmpty())
-        return std::unexpected(tr("unknown cluster \"%1\"").arg(name));
+        return std::unexpected(QCoreApplication::translate("Clusters", "unknown cluster \"%1\"").arg(name));
     // Workers first, so that nodes never outlive the control plane they report to.
     for (auto it = all->rbegin(); it != all->rend(); ++it)
         if (auto r = m_docker.stopContainer(it->containerId, 10); !r)
-            return std::unexpected(tr("cannot stop %1: %2").arg(it->name, r.error().message));
+            return std::unexpected(QCoreApplication::translate("Clusters", "cannot stop %1: %2").arg(it->name, r.error().message));
     return {};
 }
 
@@ -262,14 +257,14 @@ Outcome<void> Clusters::start(const QString &name, int timeoutMs, const core::Ca
     if (!all)
         return std::unexpected(all.error());
     if (all->isEmpty())
-        return std::unexpected(tr("unknown cluster \"%1\"").arg(name));
+        return std::unexpected(QCoreApplication::translate("Clusters", "unknown cluster \"%1\"").arg(name));
     docker::DockerClient docker = m_docker;
     docker.setCancelToken(cancel);
     const QDateTime since = QDateTime::currentDateTimeUtc();
     const QDeadlineTimer deadline(timeoutMs);
     for (const NodeInfo &node : *all)
         if (auto r = docker.startContainer(node.containerId); !r)
-            return std::unexpected(tr("cannot start %1: %2").arg(node.name, r.error().message));
+            return std::unexpected(QCoreApplication::translate("Clusters", "cannot start %1: %2").arg(node.name, r.error().message));
     if (auto ready = waitForNodesReady(docker, *all, since, deadline); !ready)
         return ready;
     auto entry = access(name);
@@ -305,11 +300,11 @@ Outcome<void> waitForNodesReady(const docker::DockerClient &docker, const QList<
         auto inspected = docker.inspectContainer(node.containerId);
         const QJsonObject state = inspected ? inspected->value(QLatin1String("State")).toObject() : QJsonObject();
         if (inspected && !state.value(QLatin1String("Running")).toBool())
-            return std::unexpected(tr("node %1 stopped (exit code %2): %3")
+            return std::unexpected(QCoreApplication::translate("Clusters", "node %1 stopped (exit code %2): %3")
                                        .arg(node.name)
                                        .arg(state.value(QLatin1String("ExitCode")).toInt())
                                        .arg(lastLines(output, 3)));
-        return std::unexpected(tr("node %1 did not become ready in time").arg(node.name));
+        return std::unexpected(QCoreApplication::translate("Clusters", "node %1 did not become ready in time").arg(node.name));
     }
     return {};
 }
@@ -325,7 +320,7 @@ Outcome<void> waitForApiServer(const pki::KubeconfigEntry &access, const QDeadli
     QString lastError;
     while (!deadline.hasExpired()) {
         if (cancel && cancel->isCancelled())
-            return std::unexpected(tr("cancelled"));
+            return std::unexpected(QCoreApplication::translate("Clusters", "cancelled"));
         QNetworkRequest request(QUrl(access.server + QStringLiteral("/readyz")));
         request.setSslConfiguration(tls);
         request.setTransferTimeout(5000);
@@ -345,7 +340,7 @@ Outcome<void> waitForApiServer(const pki::KubeconfigEntry &access, const QDeadli
         QTimer::singleShot(std::min<qint64>(200, std::max<qint64>(deadline.remainingTime(), 0)), &pause, &QEventLoop::quit);
         pause.exec(QEventLoop::ExcludeUserInputEvents);
     }
-    return std::unexpected(tr("the API server at %1 did not answer in time: %2").arg(access.server, lastError));
+    return std::unexpected(QCoreApplication::translate("Clusters", "the API server at %1 did not answer in time: %2").arg(access.server, lastError));
 }
 
 } // namespace timonel::cluster

@@ -17,15 +17,6 @@
 
 namespace timonel::cluster {
 
-namespace {
-
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("ClusterCreator", text);
-}
-
-} // namespace
-
 struct PlannedNode
 {
     NodeConfig config;
@@ -79,7 +70,7 @@ QJsonObject labelsJson(const std::map<QString, QString> &labels)
 class CheckConfiguration final : public CreateStep
 {
 public:
-    QString title() const override { return tr("Checking the configuration"); }
+    QString title() const override { return QCoreApplication::translate("ClusterCreator", "Checking the configuration"); }
     Outcome<void> execute(CreateContext &c) override
     {
         if (const QString why = validateClusterName(c.name); !why.isEmpty())
@@ -89,7 +80,7 @@ public:
         if (!existing)
             return std::unexpected(existing.error());
         if (existing->contains(c.name))
-            return std::unexpected(tr("a cluster named \"%1\" already exists (delete it with: timonel delete cluster --name %1)").arg(c.name));
+            return std::unexpected(QCoreApplication::translate("ClusterCreator", "a cluster named \"%1\" already exists (delete it with: timonel delete cluster --name %1)").arg(c.name));
         if (auto r = checkHostPorts(c); !r)
             return r;
         return choosePodSubnet(c);
@@ -111,11 +102,11 @@ private:
         for (qsizetype i = 0; i < c.config.nodes.size(); ++i)
             for (const PortMapping &m : c.config.nodes[i].extraPortMappings)
                 if (m.hostPort != 0 && m.protocol != QLatin1String("SCTP") && busy(m.listenAddress, m.hostPort, m.protocol))
-                    return std::unexpected(tr("host port %1 (%2 %3, nodes[%4].extraPortMappings) is already in use")
+                    return std::unexpected(QCoreApplication::translate("ClusterCreator", "host port %1 (%2 %3, nodes[%4].extraPortMappings) is already in use")
                                                .arg(m.hostPort).arg(m.protocol, m.listenAddress).arg(i));
         const Networking &n = c.config.networking;
         if (n.apiServerPort != 0 && busy(n.apiServerAddress, n.apiServerPort, QStringLiteral("TCP")))
-            return std::unexpected(tr("the API server port %1 on %2 is already in use").arg(n.apiServerPort).arg(n.apiServerAddress));
+            return std::unexpected(QCoreApplication::translate("ClusterCreator", "the API server port %1 on %2 is already in use").arg(n.apiServerPort).arg(n.apiServerAddress));
         return {};
     }
 
@@ -144,17 +135,17 @@ private:
             if (!s)
                 return std::unexpected(s.error());
             if (const QString other = clash(*s); !other.isEmpty())
-                return std::unexpected(tr("podSubnet %1 overlaps Docker network \"%2\"").arg(s->toString(), other));
+                return std::unexpected(QCoreApplication::translate("ClusterCreator", "podSubnet %1 overlaps Docker network \"%2\"").arg(s->toString(), other));
             if (s->prefixLength() > defaults::nodePodCidrPrefix
                 || (quint64(1) << (defaults::nodePodCidrPrefix - s->prefixLength())) < quint64(needed))
-                return std::unexpected(tr("podSubnet %1 is too small for %2 nodes").arg(s->toString()).arg(c.config.nodes.size()));
+                return std::unexpected(QCoreApplication::translate("ClusterCreator", "podSubnet %1 is too small for %2 nodes").arg(s->toString()).arg(c.config.nodes.size()));
             c.podSubnet = *s;
         } else {
             const auto candidates = podSubnetCandidates();
             const auto free = std::find_if(candidates.begin(), candidates.end(),
                                            [&](const core::Ipv4Subnet &s) { return clash(s).isEmpty(); });
             if (free == candidates.end())
-                return std::unexpected(tr("no free 10.x.0.0/16 is left for the pod network; set networking.podSubnet"));
+                return std::unexpected(QCoreApplication::translate("ClusterCreator", "no free 10.x.0.0/16 is left for the pod network; set networking.podSubnet"));
             c.podSubnet = *free;
         }
         c.detail = c.podSubnet.toString();
@@ -165,7 +156,7 @@ private:
 class EnsureNodeImage final : public CreateStep
 {
 public:
-    QString title() const override { return tr("Ensuring node image"); }
+    QString title() const override { return QCoreApplication::translate("ClusterCreator", "Ensuring node image"); }
     Outcome<void> execute(CreateContext &c) override
     {
         NodeImage image;
@@ -174,7 +165,7 @@ public:
         if (!ref)
             return std::unexpected(ref.error());
         c.image = *ref;
-        c.detail = built ? tr("%1, built").arg(*ref) : *ref;
+        c.detail = built ? QCoreApplication::translate("ClusterCreator", "%1, built").arg(*ref) : *ref;
         return {};
     }
 };
@@ -182,7 +173,7 @@ public:
 class CreateNetwork final : public CreateStep
 {
 public:
-    QString title() const override { return tr("Creating the cluster network"); }
+    QString title() const override { return QCoreApplication::translate("ClusterCreator", "Creating the cluster network"); }
     Outcome<void> execute(CreateContext &c) override
     {
         c.network = networkName(c.name);
@@ -204,7 +195,7 @@ public:
         };
         auto id = c.docker.createNetwork(config);
         if (!id)
-            return std::unexpected(tr("cannot create network %1: %2").arg(c.network, id.error().message));
+            return std::unexpected(QCoreApplication::translate("ClusterCreator", "cannot create network %1: %2").arg(c.network, id.error().message));
         c.undo.push_back([&c, id = *id] { c.cleanupDocker.removeNetwork(id); });
         c.detail = QStringLiteral("%1 %2").arg(c.network, c.podSubnet.toString());
         return {};
@@ -214,7 +205,7 @@ public:
 class PlanNodes final : public CreateStep
 {
 public:
-    QString title() const override { return tr("Writing configuration"); }
+    QString title() const override { return QCoreApplication::translate("ClusterCreator", "Writing configuration"); }
     Outcome<void> execute(CreateContext &c) override
     {
         const QStringList names = nodeNames(c.name, c.config.nodes);
@@ -264,28 +255,28 @@ public:
 class PrepareNodes final : public CreateStep
 {
 public:
-    QString title() const override { return tr("Preparing nodes"); }
+    QString title() const override { return QCoreApplication::translate("ClusterCreator", "Preparing nodes"); }
     Outcome<void> execute(CreateContext &c) override
     {
         for (PlannedNode &node : c.nodes) {
             if (c.cancel && c.cancel->isCancelled())
-                return std::unexpected(tr("cancelled"));
+                return std::unexpected(QCoreApplication::translate("ClusterCreator", "cancelled"));
             const QString volume = QStringLiteral("timonel-%1").arg(node.name);
             std::map<QString, QString> labels = c.commonLabels();
             labels[QString(defaults::roleLabel)] = node.role;
             labels[QString(defaults::nodeLabel)] = node.name;
             if (auto v = c.docker.createVolume(volume, QMap<QString, QString>(labels)); !v)
-                return std::unexpected(tr("cannot create volume %1: %2").arg(volume, v.error().message));
+                return std::unexpected(QCoreApplication::translate("ClusterCreator", "cannot create volume %1: %2").arg(volume, v.error().message));
             c.undo.push_back([&c, volume] { c.cleanupDocker.removeVolume(volume); });
 
             auto id = c.docker.createContainer(node.name, containerConfig(c, node, volume, labels));
             if (!id)
-                return std::unexpected(tr("cannot create node %1: %2").arg(node.name, id.error().message));
+                return std::unexpected(QCoreApplication::translate("ClusterCreator", "cannot create node %1: %2").arg(node.name, id.error().message));
             node.containerId = *id;
             c.undo.push_back([&c, id = *id] { c.cleanupDocker.removeContainer(id, true, true); });
 
             if (auto r = c.docker.putArchive(*id, QStringLiteral("/"), nodeFiles(c, node)); !r)
-                return std::unexpected(tr("cannot write the configuration of %1: %2").arg(node.name, r.error().message));
+                return std::unexpected(QCoreApplication::translate("ClusterCreator", "cannot write the configuration of %1: %2").arg(node.name, r.error().message));
         }
         c.detail = QString(qsizetype(c.nodes.size()), QChar(0x25A0)); // one mark per node
         return {};
@@ -415,7 +406,7 @@ private:
 class StartNodes final : public CreateStep
 {
 public:
-    QString title() const override { return tr("Starting nodes"); }
+    QString title() const override { return QCoreApplication::translate("ClusterCreator", "Starting nodes"); }
     Outcome<void> execute(CreateContext &c) override
     {
         c.startedAt = QDateTime::currentDateTimeUtc();
@@ -433,7 +424,7 @@ public:
         for (qsizetype i = 0; i < qsizetype(calls.size()); ++i) {
             calls[i]->waitForFinished(120000, c.cancel);
             if (calls[i]->error() && calls[i]->error()->status != 304)
-                return std::unexpected(tr("cannot start %1: %2").arg(c.nodes[i].name, calls[i]->error()->message));
+                return std::unexpected(QCoreApplication::translate("ClusterCreator", "cannot start %1: %2").arg(c.nodes[i].name, calls[i]->error()->message));
         }
         return {};
     }
@@ -442,7 +433,7 @@ public:
 class WaitForReady final : public CreateStep
 {
 public:
-    QString title() const override { return tr("Waiting for nodes to be ready"); }
+    QString title() const override { return QCoreApplication::translate("ClusterCreator", "Waiting for nodes to be ready"); }
     Outcome<void> execute(CreateContext &c) override
     {
         const QDeadlineTimer deadline(c.options.waitMs);
@@ -465,7 +456,7 @@ public:
 class WriteKubeconfig final : public CreateStep
 {
 public:
-    QString title() const override { return tr("Writing kubeconfig"); }
+    QString title() const override { return QCoreApplication::translate("ClusterCreator", "Writing kubeconfig"); }
     Outcome<void> execute(CreateContext &c) override
     {
         c.kubeconfigPath = c.options.kubeconfigPath.isEmpty() ? pki::kubeconfigPath() : c.options.kubeconfigPath;
@@ -534,10 +525,10 @@ Outcome<CreatedCluster> ClusterCreator::run(const core::CancelToken *cancel)
             hold.exec();
         }
         c.detail.clear();
-        Outcome<void> result = (cancel && cancel->isCancelled()) ? std::unexpected(tr("cancelled"))
+        Outcome<void> result = (cancel && cancel->isCancelled()) ? std::unexpected(QCoreApplication::translate("ClusterCreator", "cancelled"))
                                                                  : m_steps[i]->execute(c);
         if (result && cancel && cancel->isCancelled())
-            result = std::unexpected(tr("cancelled"));
+            result = std::unexpected(QCoreApplication::translate("ClusterCreator", "cancelled"));
         Q_EMIT stepFinished(i, title, bool(result), result ? c.detail : result.error());
         if (!result) {
             if (!c.undo.empty())

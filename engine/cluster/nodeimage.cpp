@@ -18,11 +18,6 @@ namespace timonel::cluster {
 
 namespace {
 
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("NodeImage", text);
-}
-
 // Where the image keeps timonel-node; the container's command names it by this path.
 constexpr auto NodeBinaryInImage = "/usr/bin/timonel-node";
 
@@ -79,12 +74,12 @@ NodeImage::NodeImage(QString nodeBinary) : m_nodeBinary(std::move(nodeBinary)) {
 std::expected<void, QString> NodeImage::computeClosure()
 {
     if (m_nodeBinary.isEmpty() || !QFileInfo(m_nodeBinary).isExecutable())
-        return std::unexpected(tr("timonel-node was not found next to this program or on PATH "
+        return std::unexpected(QCoreApplication::translate("NodeImage", "timonel-node was not found next to this program or on PATH "
                                   "(set TIMONEL_NODE_BINARY)"));
     QProcess probe;
     probe.start(m_nodeBinary, {QStringLiteral("closure")});
     if (!probe.waitForFinished(30000) || probe.exitCode() != 0)
-        return std::unexpected(tr("%1 closure failed: %2")
+        return std::unexpected(QCoreApplication::translate("NodeImage", "%1 closure failed: %2")
                                    .arg(m_nodeBinary, QString::fromLocal8Bit(probe.readAllStandardError())));
 
     m_files.clear();
@@ -125,7 +120,7 @@ std::expected<void, QString> NodeImage::computeClosure()
         if (!f.source.isEmpty()) {
             QFile in(f.source);
             if (!in.open(QIODevice::ReadOnly))
-                return std::unexpected(tr("cannot read %1: %2").arg(f.source, in.errorString()));
+                return std::unexpected(QCoreApplication::translate("NodeImage", "cannot read %1: %2").arg(f.source, in.errorString()));
             hash.addData(&in);
         }
     }
@@ -160,7 +155,7 @@ std::expected<QString, QString> NodeImage::ensure(const docker::DockerClient &do
     // Assemble the root file system on disk first: it is tens of megabytes.
     QTemporaryFile tarFile(QDir::tempPath() + QStringLiteral("/timonel-node-image-XXXXXX.tar"));
     if (!tarFile.open())
-        return std::unexpected(tr("cannot create a temporary file: %1").arg(tarFile.errorString()));
+        return std::unexpected(QCoreApplication::translate("NodeImage", "cannot create a temporary file: %1").arg(tarFile.errorString()));
     docker::TarWriter tar(&tarFile);
     // Debian's merged /usr: the loader and libraries are found through these links.
     tar.addSymlink(QStringLiteral("lib"), QStringLiteral("usr/lib"));
@@ -180,10 +175,10 @@ std::expected<QString, QString> NodeImage::ensure(const docker::DockerClient &do
         const bool ok = f.linkTarget.isEmpty() ? tar.addFileFromDisk(rel, f.source)
                                                : tar.addSymlink(rel, f.linkTarget);
         if (!ok)
-            return std::unexpected(tr("cannot package %1: %2").arg(f.path, tar.errorString()));
+            return std::unexpected(QCoreApplication::translate("NodeImage", "cannot package %1: %2").arg(f.path, tar.errorString()));
     }
     if (!tar.finish() || !tarFile.flush())
-        return std::unexpected(tr("cannot write the node image: %1").arg(tar.errorString()));
+        return std::unexpected(QCoreApplication::translate("NodeImage", "cannot write the node image: %1").arg(tar.errorString()));
 
     const qint64 size = tarFile.size();
     tarFile.seek(0);
@@ -191,10 +186,22 @@ std::expected<QString, QString> NodeImage::ensure(const docker::DockerClient &do
     const QStringList changes = imageChanges();
     auto imported = docker.importImage(&tarFile, size, ref->left(colon), ref->mid(colon + 1), changes);
     if (!imported)
-        return std::unexpected(tr("importing the node image failed: %1").arg(imported.error().message));
+        return std::unexpected(QCoreApplication::translate("NodeImage", "importing the node image failed: %1").arg(imported.error().message));
     if (built)
         *built = true;
+    pruneOlderImages(docker, *ref);
     return ref;
+}
+
+void NodeImage::pruneOlderImages(const docker::DockerClient &docker, const QString &current)
+{
+    // Each rebuild of timonel-node makes a new image; older ones that no cluster uses are
+    // removed (the daemon refuses to remove an image a container still uses, which is fine).
+    const QJsonObject filter{{QStringLiteral("reference"), QJsonArray{QString(defaults::nodeImageRepository)}}};
+    for (const auto &image : docker.listImages(filter).value_or(QJsonArray()))
+        for (const auto &tag : image.toObject().value(QLatin1String("RepoTags")).toArray())
+            if (tag.toString() != current)
+                docker.removeImage(tag.toString());
 }
 
 } // namespace timonel::cluster

@@ -33,6 +33,7 @@ private:
         QString linkTarget; // non-empty for a symlink
     };
     std::expected<void, QString> computeClosure();
+    static void pruneOlderImages(const docker::DockerClient &docker, const QString &current);
 
     QString m_nodeBinary;
     QList<File> m_files;

@@ -17,11 +17,6 @@ namespace {
 constexpr int MaxMinor = 45;
 constexpr int MinMinor = 41;
 
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("DockerClient", text);
-}
-
 QString encoded(const QString &s)
 {
     return QString::fromLatin1(QUrl::toPercentEncoding(s));
@@ -71,7 +66,7 @@ Result<QString> DockerClient::apiVersion() const
     const int minor = minorOf(server);
     if (minor < MinMinor)
         return std::unexpected(DockerError{
-            0, tr("Docker at %1 speaks API %2; Timonel needs 1.%3 or newer (Docker 20.10+)")
+            0, QCoreApplication::translate("DockerClient", "Docker at %1 speaks API %2; Timonel needs 1.%3 or newer (Docker 20.10+)")
                    .arg(m_socketPath, server)
                    .arg(MinMinor)});
     m_negotiated->version = QStringLiteral("1.%1").arg(std::min(minor, MaxMinor));
@@ -124,7 +119,7 @@ Result<QJsonValue> DockerClient::runJson(const QByteArray &method, const QString
     const QJsonDocument doc = QJsonDocument::fromJson(*raw, &parseError);
     if (parseError.error != QJsonParseError::NoError)
         return std::unexpected(DockerError{
-            0, tr("Docker answered %1 %2 with unreadable JSON: %3")
+            0, QCoreApplication::translate("DockerClient", "Docker answered %1 %2 with unreadable JSON: %3")
                    .arg(QString::fromLatin1(method), path, parseError.errorString())});
     return doc.isObject() ? QJsonValue(doc.object()) : QJsonValue(doc.array());
 }
@@ -465,30 +460,24 @@ Result<void> DockerClient::tagImage(const QString &source, const QString &reposi
 namespace {
 struct JsonLines
 {
-    QByteArray pending;
+    LineSplitter splitter;
     std::optional<DockerError> error;
     QJsonObject last;
     template <typename F>
     void feed(const QByteArray &chunk, F &&each)
     {
-        pending.append(chunk);
-        qsizetype nl;
-        while ((nl = pending.indexOf('\n')) >= 0) {
-            const QByteArray line = pending.left(nl).trimmed();
-            pending.remove(0, nl + 1);
+        for (const QByteArray &line : splitter.feed(chunk))
             take(line, each);
-        }
     }
     template <typename F>
     void finish(F &&each)
     {
-        take(pending.trimmed(), each);
-        pending.clear();
+        take(splitter.takeRest(), each);
     }
     template <typename F>
     void take(const QByteArray &line, F &&each)
     {
-        if (line.isEmpty())
+        if (line.trimmed().isEmpty())
             return;
         const QJsonObject o = QJsonDocument::fromJson(line).object();
         if (o.contains(QLatin1String("error")) && !error)
