@@ -22,6 +22,12 @@ QString encoded(const QString &s)
     return QString::fromLatin1(QUrl::toPercentEncoding(s));
 }
 
+// Image references go into paths as the docker CLI sends them: '/' and ':' as they are.
+QString encodedReference(const QString &reference)
+{
+    return QString::fromLatin1(QUrl::toPercentEncoding(reference, "/:@"));
+}
+
 QString jsonParam(const QJsonObject &o)
 {
     return encoded(QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact)));
@@ -431,7 +437,7 @@ Result<QJsonArray> DockerClient::listImages(const QJsonObject &filters) const
 
 Result<QJsonObject> DockerClient::inspectImage(const QString &reference) const
 {
-    auto v = runJson("GET", QStringLiteral("/images/%1/json").arg(encoded(reference)));
+    auto v = runJson("GET", QStringLiteral("/images/%1/json").arg(encodedReference(reference)));
     if (!v)
         return std::unexpected(v.error());
     return v->toObject();
@@ -439,7 +445,7 @@ Result<QJsonObject> DockerClient::inspectImage(const QString &reference) const
 
 Result<void> DockerClient::removeImage(const QString &reference, bool force) const
 {
-    auto r = run("DELETE", QStringLiteral("/images/%1?force=%2").arg(encoded(reference)).arg(force ? 1 : 0));
+    auto r = run("DELETE", QStringLiteral("/images/%1?force=%2").arg(encodedReference(reference)).arg(force ? 1 : 0));
     if (!r)
         return std::unexpected(r.error());
     return {};
@@ -449,7 +455,7 @@ Result<void> DockerClient::tagImage(const QString &source, const QString &reposi
                                     const QString &tag) const
 {
     auto r = run("POST", QStringLiteral("/images/%1/tag?repo=%2&tag=%3")
-                             .arg(encoded(source), encoded(repository), encoded(tag)));
+                             .arg(encodedReference(source), encoded(repository), encoded(tag)));
     if (!r)
         return std::unexpected(r.error());
     return {};

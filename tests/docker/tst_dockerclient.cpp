@@ -201,6 +201,48 @@ private Q_SLOTS:
         QVERIFY(started);
     }
 
+    void stopAndKillEndRunningContainers()
+    {
+        const QString stopped = runContainer({QStringLiteral("pause")}, QStringLiteral("stop"));
+        const QString killed = runContainer({QStringLiteral("pause")}, QStringLiteral("kill"));
+        QVERIFY(!stopped.isEmpty() && !killed.isEmpty());
+        // timonel-node stops cleanly on SIGTERM, well before the 10 s grace period.
+        QVERIFY(m_docker.stopContainer(stopped, 10));
+        QVERIFY(m_docker.killContainer(killed));
+        QCOMPARE(m_docker.waitContainer(killed).value_or(-1), 137);
+        auto inspected = m_docker.inspectContainer(stopped);
+        QVERIFY(inspected);
+        const QJsonObject state = inspected->value(QLatin1String("State")).toObject();
+        QCOMPARE(state.value(QLatin1String("Running")).toBool(), false);
+        QCOMPARE(state.value(QLatin1String("ExitCode")).toInt(), 0);
+        QVERIFY(m_docker.stopContainer(stopped, 10)); // already stopped is fine
+        QVERIFY(m_docker.removeContainer(stopped));
+        QCOMPARE(m_docker.inspectContainer(stopped).error().status, 404);
+    }
+
+    void imagesAreTaggedListedAndRemoved()
+    {
+        const QString repository = QStringLiteral("timonel-test/tagged");
+        QVERIFY(m_docker.tagImage(m_image, repository, m_run));
+        const QString reference = repository + QLatin1Char(':') + m_run;
+        const QJsonArray listed = m_docker.listImages({{QStringLiteral("reference"), QJsonArray{reference}}}).value_or(QJsonArray());
+        QCOMPARE(listed.size(), 1);
+        QVERIFY(m_docker.inspectImage(reference));
+        QVERIFY(m_docker.removeImage(reference));
+        QCOMPARE(m_docker.inspectImage(reference).error().status, 404);
+        QVERIFY(m_docker.inspectImage(m_image)); // removing a tag keeps the image
+    }
+
+    void failedPullCarriesTheDaemonsReason()
+    {
+        // No registry is reachable from here: the pull must fail with the daemon's words, promptly.
+        QList<QJsonObject> progress;
+        auto r = m_docker.pullImage(QStringLiteral("localhost:1/timonel-test/absent:%1").arg(m_run),
+                                    [&](const QJsonObject &o) { progress.append(o); });
+        QVERIFY(!r);
+        QVERIFY2(!r.error().message.isEmpty(), "the daemon's reason is kept");
+    }
+
     void networksAndVolumesAreFoundByLabel()
     {
         auto net = m_docker.createNetwork({{QStringLiteral("Name"), QStringLiteral("timonel-test-%1").arg(m_run)},

@@ -4,6 +4,8 @@
 #include "testsupport.h"
 
 #include <QJsonArray>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QJsonObject>
 #include <QRegularExpression>
 #include <QStandardPaths>
@@ -54,6 +56,27 @@ class TestClusterLifecycle : public QObject
         return int(std::count_if(containers.begin(), containers.end(), [](const QJsonValue &c) {
             return c.toObject().value(QLatin1String("State")).toString() == QLatin1String("running");
         }));
+    }
+
+    static int apiPort(const QString &cluster)
+    {
+        const QJsonObject c = docker::DockerClient().inspectContainer(cluster + QStringLiteral("-control-plane")).value_or(QJsonObject());
+        return c.value(QLatin1String("NetworkSettings")).toObject().value(QLatin1String("Ports")).toObject()
+            .value(QLatin1String("6443/tcp")).toArray().first().toObject().value(QLatin1String("HostPort")).toString().toInt();
+    }
+
+    static int anonymousStatus(const QString &url)
+    {
+        QNetworkAccessManager network;
+        QNetworkRequest request{QUrl(url)};
+        request.setTransferTimeout(10000);
+        QNetworkReply *reply = network.get(request);
+        reply->ignoreSslErrors(); // the point is the missing client certificate, not trust
+        if (!QTest::qWaitFor([&] { return reply->isFinished(); }, 15000))
+            return -1;
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        delete reply;
+        return status;
     }
 
 private Q_SLOTS:
@@ -125,7 +148,10 @@ private Q_SLOTS:
         QVERIFY(contexts.out.split(QLatin1Char('\n')).contains(QStringLiteral("other")));
         QVERIFY(contexts.out.split(QLatin1Char('\n')).contains(QStringLiteral("timonel-") + name));
 
-        // Without a client certificate the API server refuses.
+        // Without a client certificate the API server answers 401.
+        const QString server = QStringLiteral("https://127.0.0.1:%1").arg(apiPort(name));
+        QCOMPARE(anonymousStatus(server + QStringLiteral("/healthz")), 401);
+
         const Run kc = timonel({QStringLiteral("get"), QStringLiteral("kubeconfig"), QStringLiteral("--name"), name});
         QCOMPARE(kc.exitCode, 0);
         auto parsed = core::parseYaml(kc.out.toUtf8());
@@ -156,6 +182,30 @@ private Q_SLOTS:
         const Run after = test::run(QStringLiteral("kubectl"), {QStringLiteral("config"), QStringLiteral("get-contexts"), QStringLiteral("-o"), QStringLiteral("name")}, env());
         QVERIFY(!after.out.contains(QStringLiteral("timonel-") + name));
         QVERIFY(after.out.split(QLatin1Char('\n')).contains(QStringLiteral("other")));
+    }
+
+    void severalControlPlanesAreReachedThroughOneLoadBalancer()
+    {
+        const QString name = clusterName("ha");
+        const QString config = writeFile(QStringLiteral("ha.yaml"),
+            "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n- role: control-plane\n- role: control-plane\n- role: worker\n");
+        const Run created = timonel({QStringLiteral("create"), QStringLiteral("cluster"), QStringLiteral("--name"), name,
+                                     QStringLiteral("--config"), config});
+        QVERIFY2(created.exitCode == 0, qPrintable(created.out + created.err));
+        QCOMPARE(running(nodeContainers(name)), 4);
+        const Run nodes = timonel({QStringLiteral("get"), QStringLiteral("nodes"), QStringLiteral("--name"), name});
+        QCOMPARE(nodes.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts),
+                 QStringList({name + QStringLiteral("-external-load-balancer"), name + QStringLiteral("-control-plane"),
+                              name + QStringLiteral("-control-plane2"), name + QStringLiteral("-worker")}));
+        QCOMPARE(kubectl(name, {QStringLiteral("get"), QStringLiteral("--raw"), QStringLiteral("/readyz")}).out.trimmed(), QStringLiteral("ok"));
+        // With the first control plane gone, the balancer sends kubectl to the second.
+        QVERIFY(docker::DockerClient().stopContainer(name + QStringLiteral("-control-plane"), 5));
+        for (int i = 0; i < 3; ++i) {
+            const Run r = kubectl(name, {QStringLiteral("get"), QStringLiteral("--raw"), QStringLiteral("/readyz")});
+            QVERIFY2(r.out.trimmed() == QLatin1String("ok"), qPrintable(r.err));
+        }
+        QCOMPARE(timonel({QStringLiteral("delete"), QStringLiteral("cluster"), QStringLiteral("--name"), name}).exitCode, 0);
+        QCOMPARE(test::dockerObjectsOf(name), 0);
     }
 
     void badInputIsOneLineAndCreatesNothing_data()

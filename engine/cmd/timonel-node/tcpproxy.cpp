@@ -1,6 +1,7 @@
 #include "tcpproxy.h"
 
 #include <QTcpSocket>
+#include <QTimer>
 
 namespace timonel::node {
 
@@ -23,16 +24,27 @@ void TcpProxy::connectToBackend(QTcpSocket *client, int attempt)
         client->deleteLater();
         return;
     }
-    const Backend backend = m_backends[m_next++ % m_backends.size()];
+    // Round robin over the backends, skipping one that failed recently while another may work:
+    // reaching a stopped node's address costs seconds before the kernel gives up on it.
+    int index = m_next++ % int(m_backends.size());
+    for (int i = 0; i < m_backends.size() && !m_downUntil.value(index, QDeadlineTimer(0)).hasExpired(); ++i)
+        index = m_next++ % int(m_backends.size());
+    const Backend backend = m_backends[index];
     auto *upstream = new QTcpSocket(client);
-    connect(upstream, &QTcpSocket::errorOccurred, client, [=, this] {
-        if (upstream->state() != QAbstractSocket::ConnectedState && !upstream->property("up").toBool()) {
-            upstream->deleteLater();
-            connectToBackend(client, attempt + 1);
-        }
-    });
+    // A backend fails once: on an error or when it has not answered in time, whichever is first.
+    auto failed = [=, this] {
+        if (upstream->property("settled").toBool())
+            return;
+        upstream->setProperty("settled", true);
+        m_downUntil.insert(index, QDeadlineTimer(DownFor));
+        upstream->abort();
+        upstream->deleteLater();
+        connectToBackend(client, attempt + 1);
+    };
+    connect(upstream, &QTcpSocket::errorOccurred, client, failed);
+    QTimer::singleShot(ConnectTimeout, upstream, failed);
     connect(upstream, &QTcpSocket::connected, client, [=] {
-        upstream->setProperty("up", true);
+        upstream->setProperty("settled", true);
         auto pipe = [](QTcpSocket *from, QTcpSocket *to) {
             connect(from, &QTcpSocket::readyRead, to, [=] { to->write(from->readAll()); });
             connect(from, &QTcpSocket::disconnected, to, [=] { to->disconnectFromHost(); });

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <QDeadlineTimer>
+#include <QHash>
 #include <QHostAddress>
 #include <QList>
 #include <QTcpServer>
@@ -26,7 +28,11 @@ protected:
 private:
     void connectToBackend(class QTcpSocket *client, int attempt);
 
+    static constexpr int DownFor = 10000;       // ms a failed backend is passed over
+    static constexpr int ConnectTimeout = 2000; // ms; a live node on the bridge answers in far less
+
     QList<Backend> m_backends;
+    QHash<int, QDeadlineTimer> m_downUntil; // expired (or absent): worth trying
     int m_next = 0;
 };
 
