@@ -487,6 +487,10 @@
         <source>Writing kubeconfig</source>
         <translation></translation>
     </message>
+    <message>
+        <source>no free port for the API server on %1: %2</source>
+        <translation></translation>
+    </message>
 </context>
 <context>
     <name>Clusters</name>

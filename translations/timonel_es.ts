@@ -487,6 +487,10 @@
         <source>Writing kubeconfig</source>
         <translation>Escribiendo el kubeconfig</translation>
     </message>
+    <message>
+        <source>no free port for the API server on %1: %2</source>
+        <translation>no hay ningún puerto libre para el servidor de API en %1: %2</translation>
+    </message>
 </context>
 <context>
     <name>Clusters</name>

@@ -39,6 +39,7 @@ struct CreateContext
     QString image;
     QString network;
     core::Ipv4Subnet podSubnet = *core::Ipv4Subnet::parse(defaults::podSubnet);
+    QList<core::Ipv4Subnet> spareSubnets; // other free candidates when the subnet was not set
     QList<PlannedNode> nodes;
     pki::KeyPair ca;
     QMap<QString, QByteArray> controlPlaneFiles; // path in the node -> content
@@ -83,6 +84,8 @@ public:
             return std::unexpected(QCoreApplication::translate("ClusterCreator", "a cluster named \"%1\" already exists (delete it with: timonel delete cluster --name %1)").arg(c.name));
         if (auto r = checkHostPorts(c); !r)
             return r;
+        if (auto r = pinApiServerPort(c); !r)
+            return r;
         return choosePodSubnet(c);
     }
 
@@ -107,6 +110,21 @@ private:
         const Networking &n = c.config.networking;
         if (n.apiServerPort != 0 && busy(n.apiServerAddress, n.apiServerPort, QStringLiteral("TCP")))
             return std::unexpected(QCoreApplication::translate("ClusterCreator", "the API server port %1 on %2 is already in use").arg(n.apiServerPort).arg(n.apiServerAddress));
+        return {};
+    }
+
+    // A port Docker picks changes at every start of the node, which would break kubeconfigs
+    // after `stop cluster`; a port picked now, as kind does, stays the cluster's.
+    static Outcome<void> pinApiServerPort(CreateContext &c)
+    {
+        Networking &n = c.config.networking;
+        if (n.apiServerPort != 0)
+            return {};
+        QTcpServer probe;
+        if (!probe.listen(QHostAddress(n.apiServerAddress), 0))
+            return std::unexpected(QCoreApplication::translate("ClusterCreator", "no free port for the API server on %1: %2")
+                                       .arg(n.apiServerAddress, probe.errorString()));
+        n.apiServerPort = probe.serverPort();
         return {};
     }
 
@@ -140,13 +158,17 @@ private:
                 || (quint64(1) << (defaults::nodePodCidrPrefix - s->prefixLength())) < quint64(needed))
                 return std::unexpected(QCoreApplication::translate("ClusterCreator", "podSubnet %1 is too small for %2 nodes").arg(s->toString()).arg(c.config.nodes.size()));
             c.podSubnet = *s;
+            c.spareSubnets.clear();
         } else {
-            const auto candidates = podSubnetCandidates();
-            const auto free = std::find_if(candidates.begin(), candidates.end(),
-                                           [&](const core::Ipv4Subnet &s) { return clash(s).isEmpty(); });
-            if (free == candidates.end())
+            // Every free candidate is kept: another cluster created at the same moment may take
+            // the first before this one's network exists.
+            c.spareSubnets.clear();
+            for (const core::Ipv4Subnet &candidate : podSubnetCandidates())
+                if (clash(candidate).isEmpty())
+                    c.spareSubnets.append(candidate);
+            if (c.spareSubnets.isEmpty())
                 return std::unexpected(QCoreApplication::translate("ClusterCreator", "no free 10.x.0.0/16 is left for the pod network; set networking.podSubnet"));
-            c.podSubnet = *free;
+            c.podSubnet = c.spareSubnets.takeFirst();
         }
         c.detail = c.podSubnet.toString();
         return {};
@@ -177,10 +199,27 @@ public:
     Outcome<void> execute(CreateContext &c) override
     {
         c.network = networkName(c.name);
+        auto id = c.docker.createNetwork(networkConfig(c));
+        // Docker says "Pool overlaps with other one on this address space" when a subnet was
+        // taken since it was checked; a chosen-for-you subnet then moves on to the next one.
+        while (!id && id.error().message.contains(QLatin1String("overlap")) && !c.spareSubnets.isEmpty()) {
+            c.podSubnet = c.spareSubnets.takeFirst();
+            id = c.docker.createNetwork(networkConfig(c));
+        }
+        if (!id)
+            return std::unexpected(QCoreApplication::translate("ClusterCreator", "cannot create network %1: %2").arg(c.network, id.error().message));
+        c.undo.push_back([&c, id = *id] { c.cleanupDocker.removeNetwork(id); });
+        c.detail = QStringLiteral("%1 %2").arg(c.network, c.podSubnet.toString());
+        return {};
+    }
+
+private:
+    static QJsonObject networkConfig(const CreateContext &c)
+    {
         // Nodes take fixed addresses from the first /24 so that certificates can name them and
         // a Docker restart gives them back the same ones; pods get the other /24s.
         const core::Ipv4Subnet nodeRange = *c.podSubnet.subnet(defaults::nodePodCidrPrefix, 0);
-        const QJsonObject config{
+        return QJsonObject{
             {QStringLiteral("Name"), c.network},
             {QStringLiteral("Driver"), QStringLiteral("bridge")},
             {QStringLiteral("CheckDuplicate"), true},
@@ -193,12 +232,6 @@ public:
                                                       {QStringLiteral("IPRange"), nodeRange.toString()},
                                                       {QStringLiteral("Gateway"), c.podSubnet.address(1)}}}}}},
         };
-        auto id = c.docker.createNetwork(config);
-        if (!id)
-            return std::unexpected(QCoreApplication::translate("ClusterCreator", "cannot create network %1: %2").arg(c.network, id.error().message));
-        c.undo.push_back([&c, id = *id] { c.cleanupDocker.removeNetwork(id); });
-        c.detail = QStringLiteral("%1 %2").arg(c.network, c.podSubnet.toString());
-        return {};
     }
 };
 

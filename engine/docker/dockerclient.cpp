@@ -33,10 +33,49 @@ QString jsonParam(const QJsonObject &o)
     return encoded(QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact)));
 }
 
+// "path?filters=..." (or "path&filters=..." when the path has a query already).
+QString withFilters(const QString &path, const QJsonObject &filters)
+{
+    if (filters.isEmpty())
+        return path;
+    return path + (path.contains(QLatin1Char('?')) ? QLatin1Char('&') : QLatin1Char('?'))
+           + QStringLiteral("filters=") + jsonParam(filters);
+}
+
 int minorOf(const QString &version)
 {
     const QStringList parts = version.split(QLatin1Char('.'));
     return parts.size() == 2 && parts[0] == QLatin1String("1") ? parts[1].toInt() : -1;
+}
+
+// The shapes of answer the typed calls below want from the generic ones.
+Result<QJsonObject> asObject(const Result<QJsonValue> &v)
+{
+    if (!v)
+        return std::unexpected(v.error());
+    return v->toObject();
+}
+
+Result<QJsonArray> asArray(const Result<QJsonValue> &v)
+{
+    if (!v)
+        return std::unexpected(v.error());
+    return v->toArray();
+}
+
+Result<QString> idOf(const Result<QJsonValue> &v)
+{
+    if (!v)
+        return std::unexpected(v.error());
+    return v->toObject().value(QLatin1String("Id")).toString();
+}
+
+// Success unless the daemon said otherwise; `alsoFine` is a status that means "already so".
+Result<void> asDone(const Result<QByteArray> &r, int alsoFine = 0)
+{
+    if (!r && r.error().status != alsoFine)
+        return std::unexpected(r.error());
+    return {};
 }
 
 } // namespace
@@ -166,23 +205,15 @@ Result<void> DockerClient::ping() const
 
 Result<QJsonObject> DockerClient::version() const
 {
-    auto v = runJson("GET", QStringLiteral("/version"));
-    if (!v)
-        return std::unexpected(v.error());
-    return v->toObject();
+    return asObject(runJson("GET", QStringLiteral("/version")));
 }
 
 // --- containers --------------------------------------------------------------------------------
 
 Result<QJsonArray> DockerClient::listContainers(const QJsonObject &filters, bool all) const
 {
-    QString path = QStringLiteral("/containers/json?all=%1").arg(all ? 1 : 0);
-    if (!filters.isEmpty())
-        path += QStringLiteral("&filters=") + jsonParam(filters);
-    auto v = runJson("GET", path);
-    if (!v)
-        return std::unexpected(v.error());
-    return v->toArray();
+    const QString path = withFilters(QStringLiteral("/containers/json?all=%1").arg(all ? 1 : 0), filters);
+    return asArray(runJson("GET", path));
 }
 
 Result<QString> DockerClient::createContainer(const QString &name, const QJsonObject &config) const
@@ -190,54 +221,36 @@ Result<QString> DockerClient::createContainer(const QString &name, const QJsonOb
     QString path = QStringLiteral("/containers/create");
     if (!name.isEmpty())
         path += QStringLiteral("?name=") + encoded(name);
-    auto v = runJson("POST", path, config);
-    if (!v)
-        return std::unexpected(v.error());
-    return v->toObject().value(QLatin1String("Id")).toString();
+    return idOf(runJson("POST", path, config));
 }
 
 Result<QJsonObject> DockerClient::inspectContainer(const QString &id) const
 {
-    auto v = runJson("GET", QStringLiteral("/containers/%1/json").arg(encoded(id)));
-    if (!v)
-        return std::unexpected(v.error());
-    return v->toObject();
+    return asObject(runJson("GET", QStringLiteral("/containers/%1/json").arg(encoded(id))));
 }
 
 Result<void> DockerClient::startContainer(const QString &id) const
 {
-    auto r = run("POST", QStringLiteral("/containers/%1/start").arg(encoded(id)));
-    if (!r && r.error().status != 304) // 304: already started
-        return std::unexpected(r.error());
-    return {};
+    return asDone(run("POST", QStringLiteral("/containers/%1/start").arg(encoded(id))), 304); // 304: already started
 }
 
 Result<void> DockerClient::stopContainer(const QString &id, int timeoutSeconds) const
 {
-    auto r = run("POST", QStringLiteral("/containers/%1/stop?t=%2").arg(encoded(id)).arg(timeoutSeconds),
-                 {}, (timeoutSeconds + 60) * 1000);
-    if (!r && r.error().status != 304) // 304: already stopped
-        return std::unexpected(r.error());
-    return {};
+    return asDone(run("POST", QStringLiteral("/containers/%1/stop?t=%2").arg(encoded(id)).arg(timeoutSeconds),
+                 {}, (timeoutSeconds + 60) * 1000), 304); // 304: already stopped
 }
 
 Result<void> DockerClient::killContainer(const QString &id, const QString &signal) const
 {
-    auto r = run("POST", QStringLiteral("/containers/%1/kill?signal=%2").arg(encoded(id), signal));
-    if (!r)
-        return std::unexpected(r.error());
-    return {};
+    return asDone(run("POST", QStringLiteral("/containers/%1/kill?signal=%2").arg(encoded(id), signal)));
 }
 
 Result<void> DockerClient::removeContainer(const QString &id, bool force, bool volumes) const
 {
-    auto r = run("DELETE", QStringLiteral("/containers/%1?force=%2&v=%3")
+    return asDone(run("DELETE", QStringLiteral("/containers/%1?force=%2&v=%3")
                                .arg(encoded(id))
                                .arg(force ? 1 : 0)
-                               .arg(volumes ? 1 : 0));
-    if (!r)
-        return std::unexpected(r.error());
-    return {};
+                               .arg(volumes ? 1 : 0)));
 }
 
 Result<int> DockerClient::waitContainer(const QString &id, const QString &condition) const
@@ -272,10 +285,7 @@ Result<QByteArray> DockerClient::getArchive(const QString &id, const QString &pa
 
 Result<QJsonObject> DockerClient::stats(const QString &id) const
 {
-    auto v = runJson("GET", QStringLiteral("/containers/%1/stats?stream=false").arg(encoded(id)));
-    if (!v)
-        return std::unexpected(v.error());
-    return v->toObject();
+    return asObject(runJson("GET", QStringLiteral("/containers/%1/stats?stream=false").arg(encoded(id))));
 }
 
 Result<ExecResult> DockerClient::exec(const QString &id, const QStringList &command,
@@ -357,48 +367,32 @@ Result<void> DockerClient::logs(const QString &id, bool follow,
 
 Result<QJsonArray> DockerClient::listNetworks(const QJsonObject &filters) const
 {
-    QString path = QStringLiteral("/networks");
-    if (!filters.isEmpty())
-        path += QStringLiteral("?filters=") + jsonParam(filters);
-    auto v = runJson("GET", path);
-    if (!v)
-        return std::unexpected(v.error());
-    return v->toArray();
+    const QString path = withFilters(QStringLiteral("/networks"), filters);
+    return asArray(runJson("GET", path));
 }
 
 Result<QString> DockerClient::createNetwork(const QJsonObject &config) const
 {
-    auto v = runJson("POST", QStringLiteral("/networks/create"), config);
-    if (!v)
-        return std::unexpected(v.error());
-    return v->toObject().value(QLatin1String("Id")).toString();
+    return idOf(runJson("POST", QStringLiteral("/networks/create"), config));
 }
 
 Result<QJsonObject> DockerClient::inspectNetwork(const QString &id) const
 {
-    auto v = runJson("GET", QStringLiteral("/networks/%1").arg(encoded(id)));
-    if (!v)
-        return std::unexpected(v.error());
-    return v->toObject();
+    return asObject(runJson("GET", QStringLiteral("/networks/%1").arg(encoded(id))));
 }
 
 Result<void> DockerClient::removeNetwork(const QString &id) const
 {
-    auto r = run("DELETE", QStringLiteral("/networks/%1").arg(encoded(id)));
-    if (!r)
-        return std::unexpected(r.error());
-    return {};
+    return asDone(run("DELETE", QStringLiteral("/networks/%1").arg(encoded(id))));
 }
 
 Result<QJsonArray> DockerClient::listVolumes(const QJsonObject &filters) const
 {
-    QString path = QStringLiteral("/volumes");
-    if (!filters.isEmpty())
-        path += QStringLiteral("?filters=") + jsonParam(filters);
-    auto v = runJson("GET", path);
+    const QString path = withFilters(QStringLiteral("/volumes"), filters);
+    auto v = asObject(runJson("GET", path));
     if (!v)
         return std::unexpected(v.error());
-    return v->toObject().value(QLatin1String("Volumes")).toArray();
+    return v->value(QLatin1String("Volumes")).toArray();
 }
 
 Result<QJsonObject> DockerClient::createVolume(const QString &name,
@@ -407,58 +401,38 @@ Result<QJsonObject> DockerClient::createVolume(const QString &name,
     QJsonObject l;
     for (auto it = labels.begin(); it != labels.end(); ++it)
         l.insert(it.key(), it.value());
-    auto v = runJson("POST", QStringLiteral("/volumes/create"),
-                     QJsonObject{{QStringLiteral("Name"), name}, {QStringLiteral("Labels"), l}});
-    if (!v)
-        return std::unexpected(v.error());
-    return v->toObject();
+    return asObject(runJson("POST", QStringLiteral("/volumes/create"),
+                     QJsonObject{{QStringLiteral("Name"), name}, {QStringLiteral("Labels"), l}}));
 }
 
 Result<void> DockerClient::removeVolume(const QString &name, bool force) const
 {
-    auto r = run("DELETE", QStringLiteral("/volumes/%1?force=%2").arg(encoded(name)).arg(force ? 1 : 0));
-    if (!r)
-        return std::unexpected(r.error());
-    return {};
+    return asDone(run("DELETE", QStringLiteral("/volumes/%1?force=%2").arg(encoded(name)).arg(force ? 1 : 0)));
 }
 
 // --- images ------------------------------------------------------------------------------------
 
 Result<QJsonArray> DockerClient::listImages(const QJsonObject &filters) const
 {
-    QString path = QStringLiteral("/images/json");
-    if (!filters.isEmpty())
-        path += QStringLiteral("?filters=") + jsonParam(filters);
-    auto v = runJson("GET", path);
-    if (!v)
-        return std::unexpected(v.error());
-    return v->toArray();
+    const QString path = withFilters(QStringLiteral("/images/json"), filters);
+    return asArray(runJson("GET", path));
 }
 
 Result<QJsonObject> DockerClient::inspectImage(const QString &reference) const
 {
-    auto v = runJson("GET", QStringLiteral("/images/%1/json").arg(encodedReference(reference)));
-    if (!v)
-        return std::unexpected(v.error());
-    return v->toObject();
+    return asObject(runJson("GET", QStringLiteral("/images/%1/json").arg(encodedReference(reference))));
 }
 
 Result<void> DockerClient::removeImage(const QString &reference, bool force) const
 {
-    auto r = run("DELETE", QStringLiteral("/images/%1?force=%2").arg(encodedReference(reference)).arg(force ? 1 : 0));
-    if (!r)
-        return std::unexpected(r.error());
-    return {};
+    return asDone(run("DELETE", QStringLiteral("/images/%1?force=%2").arg(encodedReference(reference)).arg(force ? 1 : 0)));
 }
 
 Result<void> DockerClient::tagImage(const QString &source, const QString &repository,
                                     const QString &tag) const
 {
-    auto r = run("POST", QStringLiteral("/images/%1/tag?repo=%2&tag=%3")
-                             .arg(encodedReference(source), encoded(repository), encoded(tag)));
-    if (!r)
-        return std::unexpected(r.error());
-    return {};
+    return asDone(run("POST", QStringLiteral("/images/%1/tag?repo=%2&tag=%3")
+                             .arg(encodedReference(source), encoded(repository), encoded(tag))));
 }
 
 // Progress streams (import, pull) are JSON lines; an error arrives as a line with "error"
@@ -553,11 +527,8 @@ Result<void> DockerClient::events(const QJsonObject &filters,
                                   const std::function<bool(const QJsonObject &)> &onEvent,
                                   int timeoutMs, qint64 since) const
 {
-    QString path = QStringLiteral("/events?");
-    if (since >= 0)
-        path += QStringLiteral("since=%1&").arg(since);
-    if (!filters.isEmpty())
-        path += QStringLiteral("filters=") + jsonParam(filters);
+    const QString path = withFilters(since >= 0 ? QStringLiteral("/events?since=%1").arg(since)
+                                                : QStringLiteral("/events"), filters);
     DockerError error;
     auto c = call("GET", path, &error);
     if (!c)

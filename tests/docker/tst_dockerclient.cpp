@@ -8,6 +8,7 @@
 #include <QBuffer>
 #include <QJsonArray>
 #include <QDateTime>
+#include <QTemporaryDir>
 #include <QUuid>
 
 using namespace timonel;
@@ -99,6 +100,25 @@ private Q_SLOTS:
         QVERIFY(ref);
         QCOMPARE(*ref, m_image);
         QVERIFY(!built);
+    }
+
+    void aChangedNodeProgramGetsANewImageTag()
+    {
+        QTemporaryDir dir;
+        const QString copy = dir.filePath(QStringLiteral("timonel-node"));
+        QVERIFY(QFile::copy(test::binary(QStringLiteral("timonel-node")), copy));
+        cluster::NodeImage same(copy);
+        QCOMPARE(same.reference().value_or(QString()), m_image);
+        // Trailing bytes leave the program runnable but change its content.
+        QFile f(copy);
+        QVERIFY(f.open(QIODevice::Append));
+        f.write("rebuilt");
+        f.close();
+        cluster::NodeImage changed(copy);
+        auto ref = changed.reference();
+        QVERIFY2(ref, test::errorOf(ref).constData());
+        QVERIFY(ref->startsWith(QLatin1String("timonel/node:")));
+        QVERIFY(*ref != m_image);
     }
 
     void logsAreDemultiplexedAndExitCodesWaitedFor()
