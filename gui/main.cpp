@@ -17,10 +17,15 @@ void installTranslations(QCoreApplication &app)
     const QString chosen = QSettings().value(QStringLiteral("language")).toString();
     const QLocale locale = chosen.isEmpty() ? QLocale() : QLocale(chosen);
     auto *ours = new QTranslator(&app);
-    if (ours->load(locale, QStringLiteral("timonel"), QStringLiteral("_"), QStringLiteral(":/i18n")))
+    // English is the fallback for every other language (and for the C locale): it carries the
+    // plural forms of the English source texts.
+    if (ours->load(locale, QStringLiteral("timonel"), QStringLiteral("_"),
+                   QStringLiteral(":/i18n")) ||
+        ours->load(QStringLiteral(":/i18n/timonel_en")))
         app.installTranslator(ours);
     auto *qt = new QTranslator(&app);
-    if (qt->load(locale, QStringLiteral("qtbase"), QStringLiteral("_"), QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+    if (qt->load(locale, QStringLiteral("qtbase"), QStringLiteral("_"),
+                 QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
         app.installTranslator(qt);
 }
 

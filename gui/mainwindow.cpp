@@ -81,9 +81,11 @@ void MainWindow::refresh()
             if (!snapshot.error.isEmpty())
                 statusBar()->showMessage(snapshot.error);
             else if (snapshot.clusters.isEmpty())
-                statusBar()->showMessage(tr("No clusters yet: create one with \"timonel create cluster\"."));
+                statusBar()->showMessage(
+                    tr("No clusters yet: create one with \"timonel create cluster\"."));
             else
-                statusBar()->showMessage(tr("%n cluster(s)", nullptr, int(snapshot.clusters.size())));
+                statusBar()->showMessage(
+                    tr("%n cluster(s)", nullptr, int(snapshot.clusters.size())));
         });
     });
     connect(worker, &QThread::finished, worker, &QObject::deleteLater);

@@ -24,8 +24,7 @@ namespace timonel::test {
 
 // The error text of a failed result, empty for a success: QVERIFY2 evaluates its message
 // even when the check passes, so it must never touch the error of a success.
-template <typename R>
-QByteArray errorOf(const R &result)
+template <typename R> QByteArray errorOf(const R &result)
 {
     if (result)
         return {};
@@ -64,7 +63,8 @@ inline Run run(const QString &program, const QStringList &args,
                 QStringLiteral("timed out: ") + QString::fromUtf8(p.readAllStandardError())};
     }
     return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
-            QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+            QString::fromUtf8(p.readAllStandardOutput()),
+            QString::fromUtf8(p.readAllStandardError())};
 }
 
 // Everything Docker holds for a cluster: containers, networks and volumes with its label.
@@ -72,9 +72,9 @@ inline int dockerObjectsOf(const QString &cluster)
 {
     docker::DockerClient d;
     const QJsonObject filter = docker::labelFilter(QStringLiteral("io.timonel.cluster"), cluster);
-    return int(d.listContainers(filter).value_or(QJsonArray()).size()
-               + d.listNetworks(filter).value_or(QJsonArray()).size()
-               + d.listVolumes(filter).value_or(QJsonArray()).size());
+    return int(d.listContainers(filter).value_or(QJsonArray()).size() +
+               d.listNetworks(filter).value_or(QJsonArray()).size() +
+               d.listVolumes(filter).value_or(QJsonArray()).size());
 }
 
 } // namespace timonel::test

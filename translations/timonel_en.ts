@@ -218,6 +218,26 @@
         <source>unknown command &quot;%1&quot; (timonel --help lists the commands)</source>
         <translation></translation>
     </message>
+    <message>
+        <source>name the clusters to delete, or use --all (not both)</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>Deleted cluster &quot;%1&quot;</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>Deletes the named clusters, or all of them</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>delete every Timonel cluster</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>clusters to delete</source>
+        <translation></translation>
+    </message>
 </context>
 <context>
     <name>ClusterConfig</name>

@@ -218,6 +218,26 @@
         <source>unknown command &quot;%1&quot; (timonel --help lists the commands)</source>
         <translation>comando desconocido &quot;%1&quot; (timonel --help lista los comandos)</translation>
     </message>
+    <message>
+        <source>name the clusters to delete, or use --all (not both)</source>
+        <translation>indica los clústeres que quieres eliminar, o usa --all (no ambas cosas)</translation>
+    </message>
+    <message>
+        <source>Deleted cluster &quot;%1&quot;</source>
+        <translation>Clúster &quot;%1&quot; eliminado</translation>
+    </message>
+    <message>
+        <source>Deletes the named clusters, or all of them</source>
+        <translation>Elimina los clústeres indicados, o todos</translation>
+    </message>
+    <message>
+        <source>delete every Timonel cluster</source>
+        <translation>elimina todos los clústeres de Timonel</translation>
+    </message>
+    <message>
+        <source>clusters to delete</source>
+        <translation>clústeres que eliminar</translation>
+    </message>
 </context>
 <context>
     <name>ClusterConfig</name>

@@ -49,15 +49,16 @@ bool authenticated(const QHttpServerRequest &request)
 
 QByteArray versionDocument()
 {
-    const QJsonObject v{{QStringLiteral("major"), QStringLiteral("1")},
-                        {QStringLiteral("minor"), QStringLiteral("32")},
-                        {QStringLiteral("gitVersion"), QStringLiteral("v1.32.0-timonel." TIMONEL_VERSION)},
-                        {QStringLiteral("gitCommit"), QStringLiteral("timonel")},
-                        {QStringLiteral("gitTreeState"), QStringLiteral("clean")},
-                        {QStringLiteral("buildDate"), QStringLiteral(__DATE__)},
-                        {QStringLiteral("goVersion"), QStringLiteral("none")},
-                        {QStringLiteral("compiler"), QStringLiteral("gcc")},
-                        {QStringLiteral("platform"), QStringLiteral("linux/") + QSysInfo::buildCpuArchitecture()}};
+    const QJsonObject v{
+        {QStringLiteral("major"), QStringLiteral("1")},
+        {QStringLiteral("minor"), QStringLiteral("32")},
+        {QStringLiteral("gitVersion"), QStringLiteral("v1.32.0-timonel." TIMONEL_VERSION)},
+        {QStringLiteral("gitCommit"), QStringLiteral("timonel")},
+        {QStringLiteral("gitTreeState"), QStringLiteral("clean")},
+        {QStringLiteral("buildDate"), QStringLiteral(__DATE__)},
+        {QStringLiteral("goVersion"), QStringLiteral("none")},
+        {QStringLiteral("compiler"), QStringLiteral("gcc")},
+        {QStringLiteral("platform"), QStringLiteral("linux/") + QSysInfo::buildCpuArchitecture()}};
     return QJsonDocument(v).toJson(QJsonDocument::Compact);
 }
 

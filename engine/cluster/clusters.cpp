@@ -1,8 +1,8 @@
 #include "clusters.h"
 
 #include "clusterconfig.h"
-#include "defaults.h"
 #include "core/canceltoken.h"
+#include "defaults.h"
 #include "docker/tar.h"
 
 #include <QCoreApplication>
@@ -17,6 +17,14 @@
 #include <set>
 
 namespace timonel::cluster {
+
+namespace {
+// This file's user-visible texts, translated in the "Clusters" context.
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(Clusters)
+};
+} // namespace
 
 namespace {
 
@@ -113,9 +121,12 @@ Outcome<QList<NodeInfo>> Clusters::nodes(const QString &name) const
         const QString node = label(c, defaults::nodeLabel);
         if (node.isEmpty())
             continue; // not a node: pods and other helpers carry the cluster label too
-        const QJsonObject net = c.value(QLatin1String("NetworkSettings")).toObject()
-                                    .value(QLatin1String("Networks")).toObject()
-                                    .value(networkName(name)).toObject();
+        const QJsonObject net = c.value(QLatin1String("NetworkSettings"))
+                                    .toObject()
+                                    .value(QLatin1String("Networks"))
+                                    .toObject()
+                                    .value(networkName(name))
+                                    .toObject();
         nodes.append({node, label(c, defaults::roleLabel), c.value(QLatin1String("Id")).toString(),
                       c.value(QLatin1String("State")).toString(),
                       net.value(QLatin1String("IPAddress")).toString()});
@@ -133,10 +144,12 @@ Outcome<pki::KubeconfigEntry> Clusters::access(const QString &name, bool interna
         return n.role == roleName(NodeRole::ControlPlane);
     });
     if (controlPlane == all->end())
-        return std::unexpected(QCoreApplication::translate("Clusters", "cluster \"%1\" has no control-plane node").arg(name));
-    auto archive = m_docker.getArchive(controlPlane->containerId, QString::fromLatin1(PkiDirInNode));
+        return std::unexpected(Tr::tr("cluster \"%1\" has no control-plane node").arg(name));
+    auto archive =
+        m_docker.getArchive(controlPlane->containerId, QString::fromLatin1(PkiDirInNode));
     if (!archive)
-        return std::unexpected(QCoreApplication::translate("Clusters", "cannot read the credentials of cluster \"%1\": %2").arg(name, archive.error().message));
+        return std::unexpected(Tr::tr("cannot read the credentials of cluster \"%1\": %2")
+                                   .arg(name, archive.error().message));
     auto entries = docker::readTar(*archive);
     if (!entries)
         return std::unexpected(entries.error());
@@ -151,7 +164,8 @@ Outcome<pki::KubeconfigEntry> Clusters::access(const QString &name, bool interna
             entry.clientKeyPem = e.data;
     }
     if (entry.caPem.isEmpty() || entry.clientCertPem.isEmpty() || entry.clientKeyPem.isEmpty())
-        return std::unexpected(QCoreApplication::translate("Clusters", "the credentials of cluster \"%1\" are incomplete").arg(name));
+        return std::unexpected(
+            Tr::tr("the credentials of cluster \"%1\" are incomplete").arg(name));
 
     // The API is reached through the load balancer when there is one, else the first control plane.
     const auto front = std::find_if(all->begin(), all->end(), [](const NodeInfo &n) {
@@ -159,27 +173,38 @@ Outcome<pki::KubeconfigEntry> Clusters::access(const QString &name, bool interna
     });
     const NodeInfo &api = front != all->end() ? *front : *controlPlane;
     if (internal) {
-        entry.server = QStringLiteral("https://%1:%2").arg(api.name).arg(defaults::apiServerContainerPort);
+        entry.server =
+            QStringLiteral("https://%1:%2").arg(api.name).arg(defaults::apiServerContainerPort);
         return entry;
     }
     auto inspected = m_docker.inspectContainer(api.containerId);
     if (!inspected)
         return std::unexpected(inspected.error().message);
     // The binding is in HostConfig even while the container is stopped.
-    const QJsonArray bindings = inspected->value(QLatin1String("HostConfig")).toObject()
-                                    .value(QLatin1String("PortBindings")).toObject()
-                                    .value(QStringLiteral("%1/tcp").arg(defaults::apiServerContainerPort)).toArray();
-    const QJsonArray live = inspected->value(QLatin1String("NetworkSettings")).toObject()
-                                .value(QLatin1String("Ports")).toObject()
-                                .value(QStringLiteral("%1/tcp").arg(defaults::apiServerContainerPort)).toArray();
+    const QJsonArray bindings =
+        inspected->value(QLatin1String("HostConfig"))
+            .toObject()
+            .value(QLatin1String("PortBindings"))
+            .toObject()
+            .value(QStringLiteral("%1/tcp").arg(defaults::apiServerContainerPort))
+            .toArray();
+    const QJsonArray live =
+        inspected->value(QLatin1String("NetworkSettings"))
+            .toObject()
+            .value(QLatin1String("Ports"))
+            .toObject()
+            .value(QStringLiteral("%1/tcp").arg(defaults::apiServerContainerPort))
+            .toArray();
     const QJsonObject binding = (live.isEmpty() ? bindings : live).first().toObject();
     QString host = binding.value(QLatin1String("HostIp")).toString();
     if (host.isEmpty() || host == QLatin1String("0.0.0.0"))
         host = QStringLiteral("127.0.0.1");
     const QString port = binding.value(QLatin1String("HostPort")).toString();
     if (port.isEmpty() || port == QLatin1String("0"))
-        return std::unexpected(QCoreApplication::translate("Clusters", "cluster \"%1\" is not running: its API server has no port yet "
-                                  "(timonel start cluster --name %1)").arg(name));
+        return std::unexpected(
+            Tr::tr("cluster \"%1\" is not running: its API server has no port yet "
+                   "(timonel start cluster --name %1)")
+                .arg(name));
     entry.server = QStringLiteral("https://%1:%2").arg(host, port);
     return entry;
 }
@@ -226,7 +251,8 @@ Outcome<QStringList> Clusters::remove(const QString &name, const QString &kubeco
     }
     if (auto volumes = m_docker.listVolumes(mine); volumes) {
         for (const auto &v : *volumes)
-            if (auto r = m_docker.removeVolume(v.toObject().value(QLatin1String("Name")).toString());
+            if (auto r =
+                    m_docker.removeVolume(v.toObject().value(QLatin1String("Name")).toString());
                 !r && r.error().status != 404)
                 return std::unexpected(r.error().message);
     }
@@ -243,28 +269,29 @@ Outcome<void> Clusters::stop(const QString &name) const
     if (!all)
         return std::unexpected(all.error());
     if (all->isEmpty())
-        return std::unexpected(QCoreApplication::translate("Clusters", "unknown cluster \"%1\"").arg(name));
+        return std::unexpected(Tr::tr("unknown cluster \"%1\"").arg(name));
     // Workers first, so that nodes never outlive the control plane they report to.
     for (auto it = all->rbegin(); it != all->rend(); ++it)
         if (auto r = m_docker.stopContainer(it->containerId, 10); !r)
-            return std::unexpected(QCoreApplication::translate("Clusters", "cannot stop %1: %2").arg(it->name, r.error().message));
+            return std::unexpected(Tr::tr("cannot stop %1: %2").arg(it->name, r.error().message));
     return {};
 }
 
-Outcome<void> Clusters::start(const QString &name, int timeoutMs, const core::CancelToken *cancel) const
+Outcome<void> Clusters::start(const QString &name, int timeoutMs,
+                              const core::CancelToken *cancel) const
 {
     auto all = nodes(name);
     if (!all)
         return std::unexpected(all.error());
     if (all->isEmpty())
-        return std::unexpected(QCoreApplication::translate("Clusters", "unknown cluster \"%1\"").arg(name));
+        return std::unexpected(Tr::tr("unknown cluster \"%1\"").arg(name));
     docker::DockerClient docker = m_docker;
     docker.setCancelToken(cancel);
     const QDateTime since = QDateTime::currentDateTimeUtc();
     const QDeadlineTimer deadline(timeoutMs);
     for (const NodeInfo &node : *all)
         if (auto r = docker.startContainer(node.containerId); !r)
-            return std::unexpected(QCoreApplication::translate("Clusters", "cannot start %1: %2").arg(node.name, r.error().message));
+            return std::unexpected(Tr::tr("cannot start %1: %2").arg(node.name, r.error().message));
     if (auto ready = waitForNodesReady(docker, *all, since, deadline); !ready)
         return ready;
     auto entry = access(name);
@@ -280,31 +307,35 @@ Outcome<void> waitForNodesReady(const docker::DockerClient &docker, const QList<
         QByteArray output;
         bool ready = false;
         const qint64 left = deadline.remainingTime();
-        auto followed = docker.logs(node.containerId, true, [&](int, const QByteArray &data) {
-            output.append(data);
-            for (const QByteArray &line : output.split('\n')) {
-                // Docker's timestamps let old output (before a restart) be told apart.
-                const qsizetype space = line.indexOf(' ');
-                if (space < 0 || !line.mid(space + 1).startsWith(ReadyLine))
-                    continue;
-                const QDateTime at = dockerTimestamp(line.left(space));
-                if (!at.isValid() || at >= since.addMSecs(-1))
-                    ready = true;
-            }
-            return !ready;
-        }, left < 0 ? -1 : int(left), QStringLiteral("all"), true);
+        auto followed = docker.logs(
+            node.containerId, true,
+            [&](int, const QByteArray &data) {
+                output.append(data);
+                for (const QByteArray &line : output.split('\n')) {
+                    // Docker's timestamps let old output (before a restart) be told apart.
+                    const qsizetype space = line.indexOf(' ');
+                    if (space < 0 || !line.mid(space + 1).startsWith(ReadyLine))
+                        continue;
+                    const QDateTime at = dockerTimestamp(line.left(space));
+                    if (!at.isValid() || at >= since.addMSecs(-1))
+                        ready = true;
+                }
+                return !ready;
+            },
+            left < 0 ? -1 : int(left), QStringLiteral("all"), true);
         if (ready)
             continue;
         if (!followed)
             return std::unexpected(followed.error().message);
         auto inspected = docker.inspectContainer(node.containerId);
-        const QJsonObject state = inspected ? inspected->value(QLatin1String("State")).toObject() : QJsonObject();
+        const QJsonObject state =
+            inspected ? inspected->value(QLatin1String("State")).toObject() : QJsonObject();
         if (inspected && !state.value(QLatin1String("Running")).toBool())
-            return std::unexpected(QCoreApplication::translate("Clusters", "node %1 stopped (exit code %2): %3")
+            return std::unexpected(Tr::tr("node %1 stopped (exit code %2): %3")
                                        .arg(node.name)
                                        .arg(state.value(QLatin1String("ExitCode")).toInt())
                                        .arg(lastLines(output, 3)));
-        return std::unexpected(QCoreApplication::translate("Clusters", "node %1 did not become ready in time").arg(node.name));
+        return std::unexpected(Tr::tr("node %1 did not become ready in time").arg(node.name));
     }
     return {};
 }
@@ -320,7 +351,7 @@ Outcome<void> waitForApiServer(const pki::KubeconfigEntry &access, const QDeadli
     QString lastError;
     while (!deadline.hasExpired()) {
         if (cancel && cancel->isCancelled())
-            return std::unexpected(QCoreApplication::translate("Clusters", "cancelled"));
+            return std::unexpected(Tr::tr("cancelled"));
         QNetworkRequest request(QUrl(access.server + QStringLiteral("/readyz")));
         request.setSslConfiguration(tls);
         request.setTransferTimeout(5000);
@@ -328,7 +359,8 @@ Outcome<void> waitForApiServer(const pki::KubeconfigEntry &access, const QDeadli
         QEventLoop loop;
         QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
         if (cancel)
-            QObject::connect(cancel, &core::CancelToken::cancelled, reply, &QNetworkReply::abort, Qt::QueuedConnection);
+            QObject::connect(cancel, &core::CancelToken::cancelled, reply, &QNetworkReply::abort,
+                             Qt::QueuedConnection);
         loop.exec(QEventLoop::ExcludeUserInputEvents);
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         lastError = reply->errorString();
@@ -337,10 +369,12 @@ Outcome<void> waitForApiServer(const pki::KubeconfigEntry &access, const QDeadli
             return {};
         // Not up yet: try again shortly, within the deadline.
         QEventLoop pause;
-        QTimer::singleShot(std::min<qint64>(200, std::max<qint64>(deadline.remainingTime(), 0)), &pause, &QEventLoop::quit);
+        QTimer::singleShot(std::min<qint64>(200, std::max<qint64>(deadline.remainingTime(), 0)),
+                           &pause, &QEventLoop::quit);
         pause.exec(QEventLoop::ExcludeUserInputEvents);
     }
-    return std::unexpected(QCoreApplication::translate("Clusters", "the API server at %1 did not answer in time: %2").arg(access.server, lastError));
+    return std::unexpected(
+        Tr::tr("the API server at %1 did not answer in time: %2").arg(access.server, lastError));
 }
 
 } // namespace timonel::cluster

@@ -23,10 +23,10 @@ using Outcome = std::expected<T, QString>; // the error is one line a user can a
 struct NodeInfo
 {
     QString name;
-    QString role;        // control-plane | worker | external-load-balancer
+    QString role; // control-plane | worker | external-load-balancer
     QString containerId;
-    QString state;       // Docker's: running, exited, ...
-    QString ip;          // on the cluster network
+    QString state; // Docker's: running, exited, ...
+    QString ip;    // on the cluster network
 };
 
 // The kubeconfig context name of a cluster: "timonel-<name>".
@@ -57,7 +57,8 @@ public:
     Outcome<QStringList> remove(const QString &name, const QString &kubeconfigPath = {}) const;
     Outcome<void> stop(const QString &name) const;
     // Starts the nodes (control planes first) and waits until every one reports ready.
-    Outcome<void> start(const QString &name, int timeoutMs, const core::CancelToken *cancel = nullptr) const;
+    Outcome<void> start(const QString &name, int timeoutMs,
+                        const core::CancelToken *cancel = nullptr) const;
 
 private:
     docker::DockerClient m_docker;

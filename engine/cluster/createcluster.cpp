@@ -9,21 +9,29 @@
 
 #include <QBuffer>
 #include <QCoreApplication>
-#include <QJsonDocument>
 #include <QEventLoop>
+#include <QJsonDocument>
 #include <QTcpServer>
 #include <QTimer>
 #include <QUdpSocket>
 
 namespace timonel::cluster {
 
+namespace {
+// This file's user-visible texts, translated in the "ClusterCreator" context.
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(ClusterCreator)
+};
+} // namespace
+
 struct PlannedNode
 {
     NodeConfig config;
     QString name;
-    QString role;       // roleName(), or "external-load-balancer"
-    QString ip;         // static address on the cluster network
-    QString podCidr;    // empty for the load balancer
+    QString role;    // roleName(), or "external-load-balancer"
+    QString ip;      // static address on the cluster network
+    QString podCidr; // empty for the load balancer
     QString containerId;
 };
 
@@ -71,7 +79,7 @@ QJsonObject labelsJson(const std::map<QString, QString> &labels)
 class CheckConfiguration final : public CreateStep
 {
 public:
-    QString title() const override { return QCoreApplication::translate("ClusterCreator", "Checking the configuration"); }
+    QString title() const override { return Tr::tr("Checking the configuration"); }
     Outcome<void> execute(CreateContext &c) override
     {
         if (const QString why = validateClusterName(c.name); !why.isEmpty())
@@ -81,7 +89,9 @@ public:
         if (!existing)
             return std::unexpected(existing.error());
         if (existing->contains(c.name))
-            return std::unexpected(QCoreApplication::translate("ClusterCreator", "a cluster named \"%1\" already exists (delete it with: timonel delete cluster --name %1)").arg(c.name));
+            return std::unexpected(Tr::tr("a cluster named \"%1\" already exists (delete it with: "
+                                          "timonel delete cluster --name %1)")
+                                       .arg(c.name));
         if (auto r = checkHostPorts(c); !r)
             return r;
         if (auto r = pinApiServerPort(c); !r)
@@ -104,12 +114,20 @@ private:
         };
         for (qsizetype i = 0; i < c.config.nodes.size(); ++i)
             for (const PortMapping &m : c.config.nodes[i].extraPortMappings)
-                if (m.hostPort != 0 && m.protocol != QLatin1String("SCTP") && busy(m.listenAddress, m.hostPort, m.protocol))
-                    return std::unexpected(QCoreApplication::translate("ClusterCreator", "host port %1 (%2 %3, nodes[%4].extraPortMappings) is already in use")
-                                               .arg(m.hostPort).arg(m.protocol, m.listenAddress).arg(i));
+                if (m.hostPort != 0 && m.protocol != QLatin1String("SCTP") &&
+                    busy(m.listenAddress, m.hostPort, m.protocol))
+                    return std::unexpected(
+                        Tr::tr(
+                            "host port %1 (%2 %3, nodes[%4].extraPortMappings) is already in use")
+                            .arg(m.hostPort)
+                            .arg(m.protocol, m.listenAddress)
+                            .arg(i));
         const Networking &n = c.config.networking;
-        if (n.apiServerPort != 0 && busy(n.apiServerAddress, n.apiServerPort, QStringLiteral("TCP")))
-            return std::unexpected(QCoreApplication::translate("ClusterCreator", "the API server port %1 on %2 is already in use").arg(n.apiServerPort).arg(n.apiServerAddress));
+        if (n.apiServerPort != 0 &&
+            busy(n.apiServerAddress, n.apiServerPort, QStringLiteral("TCP")))
+            return std::unexpected(Tr::tr("the API server port %1 on %2 is already in use")
+                                       .arg(n.apiServerPort)
+                                       .arg(n.apiServerAddress));
         return {};
     }
 
@@ -122,7 +140,7 @@ private:
             return {};
         QTcpServer probe;
         if (!probe.listen(QHostAddress(n.apiServerAddress), 0))
-            return std::unexpected(QCoreApplication::translate("ClusterCreator", "no free port for the API server on %1: %2")
+            return std::unexpected(Tr::tr("no free port for the API server on %1: %2")
                                        .arg(n.apiServerAddress, probe.errorString()));
         n.apiServerPort = probe.serverPort();
         return {};
@@ -137,8 +155,10 @@ private:
         QList<std::pair<QString, core::Ipv4Subnet>> taken;
         for (const auto &value : *networks) {
             const QJsonObject n = value.toObject();
-            for (const auto &cfg : n.value(QLatin1String("IPAM")).toObject().value(QLatin1String("Config")).toArray())
-                if (auto s = core::Ipv4Subnet::parse(cfg.toObject().value(QLatin1String("Subnet")).toString()))
+            for (const auto &cfg :
+                 n.value(QLatin1String("IPAM")).toObject().value(QLatin1String("Config")).toArray())
+                if (auto s = core::Ipv4Subnet::parse(
+                        cfg.toObject().value(QLatin1String("Subnet")).toString()))
                     taken.append({n.value(QLatin1String("Name")).toString(), *s});
         }
         auto clash = [&](const core::Ipv4Subnet &s) -> QString {
@@ -147,16 +167,20 @@ private:
                     return name;
             return {};
         };
-        const int needed = int(c.config.nodes.size()) + 2; // node addresses, a /24 per node, one spare
+        const int needed =
+            int(c.config.nodes.size()) + 2; // node addresses, a /24 per node, one spare
         if (!c.config.networking.podSubnet.isEmpty()) {
             auto s = core::Ipv4Subnet::parse(c.config.networking.podSubnet);
             if (!s)
                 return std::unexpected(s.error());
             if (const QString other = clash(*s); !other.isEmpty())
-                return std::unexpected(QCoreApplication::translate("ClusterCreator", "podSubnet %1 overlaps Docker network \"%2\"").arg(s->toString(), other));
-            if (s->prefixLength() > defaults::nodePodCidrPrefix
-                || (quint64(1) << (defaults::nodePodCidrPrefix - s->prefixLength())) < quint64(needed))
-                return std::unexpected(QCoreApplication::translate("ClusterCreator", "podSubnet %1 is too small for %2 nodes").arg(s->toString()).arg(c.config.nodes.size()));
+                return std::unexpected(Tr::tr("podSubnet %1 overlaps Docker network \"%2\"")
+                                           .arg(s->toString(), other));
+            if (s->prefixLength() > defaults::nodePodCidrPrefix ||
+                (quint64(1) << (defaults::nodePodCidrPrefix - s->prefixLength())) < quint64(needed))
+                return std::unexpected(Tr::tr("podSubnet %1 is too small for %2 nodes")
+                                           .arg(s->toString())
+                                           .arg(c.config.nodes.size()));
             c.podSubnet = *s;
             c.spareSubnets.clear();
         } else {
@@ -167,7 +191,8 @@ private:
                 if (clash(candidate).isEmpty())
                     c.spareSubnets.append(candidate);
             if (c.spareSubnets.isEmpty())
-                return std::unexpected(QCoreApplication::translate("ClusterCreator", "no free 10.x.0.0/16 is left for the pod network; set networking.podSubnet"));
+                return std::unexpected(Tr::tr(
+                    "no free 10.x.0.0/16 is left for the pod network; set networking.podSubnet"));
             c.podSubnet = c.spareSubnets.takeFirst();
         }
         c.detail = c.podSubnet.toString();
@@ -178,7 +203,7 @@ private:
 class EnsureNodeImage final : public CreateStep
 {
 public:
-    QString title() const override { return QCoreApplication::translate("ClusterCreator", "Ensuring node image"); }
+    QString title() const override { return Tr::tr("Ensuring node image"); }
     Outcome<void> execute(CreateContext &c) override
     {
         NodeImage image;
@@ -187,7 +212,7 @@ public:
         if (!ref)
             return std::unexpected(ref.error());
         c.image = *ref;
-        c.detail = built ? QCoreApplication::translate("ClusterCreator", "%1, built").arg(*ref) : *ref;
+        c.detail = built ? Tr::tr("%1, built").arg(*ref) : *ref;
         return {};
     }
 };
@@ -195,19 +220,21 @@ public:
 class CreateNetwork final : public CreateStep
 {
 public:
-    QString title() const override { return QCoreApplication::translate("ClusterCreator", "Creating the cluster network"); }
+    QString title() const override { return Tr::tr("Creating the cluster network"); }
     Outcome<void> execute(CreateContext &c) override
     {
         c.network = networkName(c.name);
         auto id = c.docker.createNetwork(networkConfig(c));
         // Docker says "Pool overlaps with other one on this address space" when a subnet was
         // taken since it was checked; a chosen-for-you subnet then moves on to the next one.
-        while (!id && id.error().message.contains(QLatin1String("overlap")) && !c.spareSubnets.isEmpty()) {
+        while (!id && id.error().message.contains(QLatin1String("overlap")) &&
+               !c.spareSubnets.isEmpty()) {
             c.podSubnet = c.spareSubnets.takeFirst();
             id = c.docker.createNetwork(networkConfig(c));
         }
         if (!id)
-            return std::unexpected(QCoreApplication::translate("ClusterCreator", "cannot create network %1: %2").arg(c.network, id.error().message));
+            return std::unexpected(
+                Tr::tr("cannot create network %1: %2").arg(c.network, id.error().message));
         c.undo.push_back([&c, id = *id] { c.cleanupDocker.removeNetwork(id); });
         c.detail = QStringLiteral("%1 %2").arg(c.network, c.podSubnet.toString());
         return {};
@@ -224,13 +251,18 @@ private:
             {QStringLiteral("Driver"), QStringLiteral("bridge")},
             {QStringLiteral("CheckDuplicate"), true},
             {QStringLiteral("Labels"), labelsJson(c.commonLabels())},
-            {QStringLiteral("Options"), QJsonObject{{QStringLiteral("com.docker.network.bridge.enable_ip_masquerade"), QStringLiteral("true")},
-                                                    {QStringLiteral("com.docker.network.driver.mtu"), QStringLiteral("1500")}}},
-            {QStringLiteral("IPAM"), QJsonObject{{QStringLiteral("Driver"), QStringLiteral("default")},
-                                                 {QStringLiteral("Config"), QJsonArray{QJsonObject{
-                                                      {QStringLiteral("Subnet"), c.podSubnet.toString()},
-                                                      {QStringLiteral("IPRange"), nodeRange.toString()},
-                                                      {QStringLiteral("Gateway"), c.podSubnet.address(1)}}}}}},
+            {QStringLiteral("Options"),
+             QJsonObject{
+                 {QStringLiteral("com.docker.network.bridge.enable_ip_masquerade"),
+                  QStringLiteral("true")},
+                 {QStringLiteral("com.docker.network.driver.mtu"), QStringLiteral("1500")}}},
+            {QStringLiteral("IPAM"),
+             QJsonObject{
+                 {QStringLiteral("Driver"), QStringLiteral("default")},
+                 {QStringLiteral("Config"),
+                  QJsonArray{QJsonObject{{QStringLiteral("Subnet"), c.podSubnet.toString()},
+                                         {QStringLiteral("IPRange"), nodeRange.toString()},
+                                         {QStringLiteral("Gateway"), c.podSubnet.address(1)}}}}}},
         };
     }
 };
@@ -238,7 +270,7 @@ private:
 class PlanNodes final : public CreateStep
 {
 public:
-    QString title() const override { return QCoreApplication::translate("ClusterCreator", "Writing configuration"); }
+    QString title() const override { return Tr::tr("Writing configuration"); }
     Outcome<void> execute(CreateContext &c) override
     {
         const QStringList names = nodeNames(c.name, c.config.nodes);
@@ -246,21 +278,30 @@ public:
         for (qsizetype i = 0; i < c.config.nodes.size(); ++i) {
             const NodeConfig &n = c.config.nodes[i];
             controlPlanes += n.role == NodeRole::ControlPlane;
-            c.nodes.append({n, names[i], roleName(n.role), c.podSubnet.address(2 + quint64(i)),
-                            c.podSubnet.subnet(defaults::nodePodCidrPrefix, quint64(i) + 1)->toString(), {}});
+            c.nodes.append(
+                {n,
+                 names[i],
+                 roleName(n.role),
+                 c.podSubnet.address(2 + quint64(i)),
+                 c.podSubnet.subnet(defaults::nodePodCidrPrefix, quint64(i) + 1)->toString(),
+                 {}});
         }
         // Several control planes are reached through one address, as in kind.
         if (controlPlanes > 1)
-            c.nodes.prepend({NodeConfig{}, c.name + QStringLiteral("-external-load-balancer"),
+            c.nodes.prepend({NodeConfig{},
+                             c.name + QStringLiteral("-external-load-balancer"),
                              QStringLiteral("external-load-balancer"),
-                             c.podSubnet.address(2 + quint64(c.config.nodes.size())), {}, {}});
+                             c.podSubnet.address(2 + quint64(c.config.nodes.size())),
+                             {},
+                             {}});
 
         auto ca = pki::createCertificateAuthority(QStringLiteral("timonel-%1-ca").arg(c.name));
         if (!ca)
             return std::unexpected(ca.error());
         c.ca = *ca;
         QStringList dnsNames = {QStringLiteral("localhost"), QStringLiteral("kubernetes"),
-                                QStringLiteral("kubernetes.default"), QStringLiteral("kubernetes.default.svc"),
+                                QStringLiteral("kubernetes.default"),
+                                QStringLiteral("kubernetes.default.svc"),
                                 QStringLiteral("kubernetes.default.svc.cluster.local")};
         QStringList ips = {QStringLiteral("127.0.0.1"),
                            core::Ipv4Subnet::parse(c.config.networking.serviceSubnet)->address(1)};
@@ -271,16 +312,31 @@ public:
                 dnsNames.append(n.name);
                 ips.append(n.ip);
             }
-        auto server = pki::issueCertificate(c.ca, {QStringLiteral("kube-apiserver"), {}, dnsNames, ips, false, true, false, 365});
-        auto admin = pki::issueCertificate(c.ca, {QStringLiteral("kubernetes-admin"), {QStringLiteral("system:masters")}, {}, {}, false, false, true, 365});
+        auto server = pki::issueCertificate(
+            c.ca, {QStringLiteral("kube-apiserver"), {}, dnsNames, ips, false, true, false, 365});
+        auto admin = pki::issueCertificate(c.ca, {QStringLiteral("kubernetes-admin"),
+                                                  {QStringLiteral("system:masters")},
+                                                  {},
+                                                  {},
+                                                  false,
+                                                  false,
+                                                  true,
+                                                  365});
         if (!server || !admin)
             return std::unexpected(!server ? server.error() : admin.error());
         c.controlPlaneFiles = {
-            {QStringLiteral("ca.crt"), c.ca.certificatePem},       {QStringLiteral("ca.key"), c.ca.privateKeyPem},
-            {QStringLiteral("apiserver.crt"), server->certificatePem}, {QStringLiteral("apiserver.key"), server->privateKeyPem},
-            {QStringLiteral("admin.crt"), admin->certificatePem},  {QStringLiteral("admin.key"), admin->privateKeyPem},
+            {QStringLiteral("ca.crt"), c.ca.certificatePem},
+            {QStringLiteral("ca.key"), c.ca.privateKeyPem},
+            {QStringLiteral("apiserver.crt"), server->certificatePem},
+            {QStringLiteral("apiserver.key"), server->privateKeyPem},
+            {QStringLiteral("admin.crt"), admin->certificatePem},
+            {QStringLiteral("admin.key"), admin->privateKeyPem},
         };
-        c.access = {contextName(c.name), {}, c.ca.certificatePem, admin->certificatePem, admin->privateKeyPem};
+        c.access = {contextName(c.name),
+                    {},
+                    c.ca.certificatePem,
+                    admin->certificatePem,
+                    admin->privateKeyPem};
         return {};
     }
 };
@@ -288,82 +344,98 @@ public:
 class PrepareNodes final : public CreateStep
 {
 public:
-    QString title() const override { return QCoreApplication::translate("ClusterCreator", "Preparing nodes"); }
+    QString title() const override { return Tr::tr("Preparing nodes"); }
     Outcome<void> execute(CreateContext &c) override
     {
         for (PlannedNode &node : c.nodes) {
             if (c.cancel && c.cancel->isCancelled())
-                return std::unexpected(QCoreApplication::translate("ClusterCreator", "cancelled"));
+                return std::unexpected(Tr::tr("cancelled"));
             const QString volume = QStringLiteral("timonel-%1").arg(node.name);
             std::map<QString, QString> labels = c.commonLabels();
             labels[QString(defaults::roleLabel)] = node.role;
             labels[QString(defaults::nodeLabel)] = node.name;
             if (auto v = c.docker.createVolume(volume, QMap<QString, QString>(labels)); !v)
-                return std::unexpected(QCoreApplication::translate("ClusterCreator", "cannot create volume %1: %2").arg(volume, v.error().message));
+                return std::unexpected(
+                    Tr::tr("cannot create volume %1: %2").arg(volume, v.error().message));
             c.undo.push_back([&c, volume] { c.cleanupDocker.removeVolume(volume); });
 
             auto id = c.docker.createContainer(node.name, containerConfig(c, node, volume, labels));
             if (!id)
-                return std::unexpected(QCoreApplication::translate("ClusterCreator", "cannot create node %1: %2").arg(node.name, id.error().message));
+                return std::unexpected(
+                    Tr::tr("cannot create node %1: %2").arg(node.name, id.error().message));
             node.containerId = *id;
             c.undo.push_back([&c, id = *id] { c.cleanupDocker.removeContainer(id, true, true); });
 
             if (auto r = c.docker.putArchive(*id, QStringLiteral("/"), nodeFiles(c, node)); !r)
-                return std::unexpected(QCoreApplication::translate("ClusterCreator", "cannot write the configuration of %1: %2").arg(node.name, r.error().message));
+                return std::unexpected(Tr::tr("cannot write the configuration of %1: %2")
+                                           .arg(node.name, r.error().message));
         }
         c.detail = QString(qsizetype(c.nodes.size()), QChar(0x25A0)); // one mark per node
         return {};
     }
 
 private:
-    static QJsonObject containerConfig(const CreateContext &c, const PlannedNode &node, const QString &volume,
+    static QJsonObject containerConfig(const CreateContext &c, const PlannedNode &node,
+                                       const QString &volume,
                                        const std::map<QString, QString> &labels)
     {
         const bool isControlPlane = node.role == roleName(NodeRole::ControlPlane);
         const bool isBalancer = node.role == QLatin1String("external-load-balancer");
-        const bool publishesApi = isBalancer || (isControlPlane && !hasBalancer(c) && isFirstControlPlane(c, node));
+        const bool publishesApi =
+            isBalancer || (isControlPlane && !hasBalancer(c) && isFirstControlPlane(c, node));
         QJsonObject exposed, bindings;
-        QJsonArray mounts{QJsonObject{{QStringLiteral("Type"), QStringLiteral("volume")},
-                                      {QStringLiteral("Source"), volume},
-                                      {QStringLiteral("Target"), QStringLiteral("/var/lib/timonel")}}};
+        QJsonArray mounts{
+            QJsonObject{{QStringLiteral("Type"), QStringLiteral("volume")},
+                        {QStringLiteral("Source"), volume},
+                        {QStringLiteral("Target"), QStringLiteral("/var/lib/timonel")}}};
         if (publishesApi) {
             const QString key = QStringLiteral("%1/tcp").arg(defaults::apiServerContainerPort);
             const Networking &n = c.config.networking;
             exposed.insert(key, QJsonObject());
-            bindings.insert(key, QJsonArray{QJsonObject{
-                                     {QStringLiteral("HostIp"), n.apiServerAddress},
-                                     {QStringLiteral("HostPort"), n.apiServerPort ? QString::number(n.apiServerPort) : QString()}}});
+            bindings.insert(key,
+                            QJsonArray{QJsonObject{
+                                {QStringLiteral("HostIp"), n.apiServerAddress},
+                                {QStringLiteral("HostPort"),
+                                 n.apiServerPort ? QString::number(n.apiServerPort) : QString()}}});
         }
         for (const PortMapping &m : node.config.extraPortMappings) {
-            const QString key = QStringLiteral("%1/%2").arg(m.containerPort).arg(m.protocol.toLower());
+            const QString key =
+                QStringLiteral("%1/%2").arg(m.containerPort).arg(m.protocol.toLower());
             exposed.insert(key, QJsonObject());
             QJsonArray list = bindings.value(key).toArray();
             list.append(QJsonObject{{QStringLiteral("HostIp"), m.listenAddress},
-                                    {QStringLiteral("HostPort"), m.hostPort ? QString::number(m.hostPort) : QString()}});
+                                    {QStringLiteral("HostPort"),
+                                     m.hostPort ? QString::number(m.hostPort) : QString()}});
             bindings.insert(key, list);
         }
         if (!isBalancer) {
             // Pods are sibling containers: the node agent drives the same Docker engine.
-            mounts.append(QJsonObject{{QStringLiteral("Type"), QStringLiteral("bind")},
-                                      {QStringLiteral("Source"), c.docker.socketPath()},
-                                      {QStringLiteral("Target"), QStringLiteral("/var/run/docker.sock")}});
+            mounts.append(
+                QJsonObject{{QStringLiteral("Type"), QStringLiteral("bind")},
+                            {QStringLiteral("Source"), c.docker.socketPath()},
+                            {QStringLiteral("Target"), QStringLiteral("/var/run/docker.sock")}});
         }
         for (const Mount &m : node.config.extraMounts) {
-            static const QMap<QString, QString> propagation = {{QStringLiteral("None"), QStringLiteral("rprivate")},
-                                                               {QStringLiteral("HostToContainer"), QStringLiteral("rslave")},
-                                                               {QStringLiteral("Bidirectional"), QStringLiteral("rshared")}};
-            mounts.append(QJsonObject{{QStringLiteral("Type"), QStringLiteral("bind")},
-                                      {QStringLiteral("Source"), m.hostPath},
-                                      {QStringLiteral("Target"), m.containerPath},
-                                      {QStringLiteral("ReadOnly"), m.readOnly},
-                                      {QStringLiteral("BindOptions"), QJsonObject{{QStringLiteral("Propagation"), propagation.value(m.propagation)}}}});
+            static const QMap<QString, QString> propagation = {
+                {QStringLiteral("None"), QStringLiteral("rprivate")},
+                {QStringLiteral("HostToContainer"), QStringLiteral("rslave")},
+                {QStringLiteral("Bidirectional"), QStringLiteral("rshared")}};
+            mounts.append(QJsonObject{
+                {QStringLiteral("Type"), QStringLiteral("bind")},
+                {QStringLiteral("Source"), m.hostPath},
+                {QStringLiteral("Target"), m.containerPath},
+                {QStringLiteral("ReadOnly"), m.readOnly},
+                {QStringLiteral("BindOptions"),
+                 QJsonObject{{QStringLiteral("Propagation"), propagation.value(m.propagation)}}}});
         }
         QJsonArray command{node.role};
         if (isBalancer) {
-            command = {QStringLiteral("lb"), QStringLiteral("--port=%1").arg(defaults::apiServerContainerPort)};
+            command = {QStringLiteral("lb"),
+                       QStringLiteral("--port=%1").arg(defaults::apiServerContainerPort)};
             for (const PlannedNode &n : c.nodes)
                 if (n.role == roleName(NodeRole::ControlPlane))
-                    command.append(QStringLiteral("%1:%2").arg(n.ip).arg(defaults::apiServerContainerPort));
+                    command.append(
+                        QStringLiteral("%1:%2").arg(n.ip).arg(defaults::apiServerContainerPort));
         }
         return QJsonObject{
             {QStringLiteral("Image"), c.image},
@@ -371,18 +443,24 @@ private:
             {QStringLiteral("Cmd"), command},
             {QStringLiteral("Labels"), labelsJson(labels)},
             {QStringLiteral("ExposedPorts"), exposed},
-            {QStringLiteral("HostConfig"), QJsonObject{
+            {QStringLiteral("HostConfig"),
+             QJsonObject{
                  {QStringLiteral("Init"), true}, // reaps zombies and forwards signals
                  // A Docker restart brings the cluster back; `stop cluster` keeps it stopped.
-                 {QStringLiteral("RestartPolicy"), QJsonObject{{QStringLiteral("Name"), QStringLiteral("unless-stopped")}}},
+                 {QStringLiteral("RestartPolicy"),
+                  QJsonObject{{QStringLiteral("Name"), QStringLiteral("unless-stopped")}}},
                  {QStringLiteral("NetworkMode"), c.network},
                  {QStringLiteral("PortBindings"), bindings},
                  {QStringLiteral("Mounts"), mounts},
                  // The service proxy holds ClusterIPs on the node's loopback.
                  {QStringLiteral("CapAdd"), QJsonArray{QStringLiteral("NET_ADMIN")}}}},
-            {QStringLiteral("NetworkingConfig"), QJsonObject{{QStringLiteral("EndpointsConfig"), QJsonObject{
-                 {c.network, QJsonObject{{QStringLiteral("IPAMConfig"), QJsonObject{{QStringLiteral("IPv4Address"), node.ip}}},
-                                         {QStringLiteral("Aliases"), QJsonArray{node.name}}}}}}}},
+            {QStringLiteral("NetworkingConfig"),
+             QJsonObject{
+                 {QStringLiteral("EndpointsConfig"),
+                  QJsonObject{{c.network,
+                               QJsonObject{{QStringLiteral("IPAMConfig"),
+                                            QJsonObject{{QStringLiteral("IPv4Address"), node.ip}}},
+                                           {QStringLiteral("Aliases"), QJsonArray{node.name}}}}}}}},
         };
     }
 
@@ -408,16 +486,18 @@ private:
         QString apiServer;
         for (const PlannedNode &n : c.nodes)
             if (n.role == roleName(NodeRole::ControlPlane) && apiServer.isEmpty())
-                apiServer = QStringLiteral("https://%1:%2").arg(n.ip).arg(defaults::apiServerContainerPort);
-        const QJsonObject config{{QStringLiteral("cluster"), c.name},
-                                 {QStringLiteral("nodeName"), node.name},
-                                 {QStringLiteral("role"), node.role},
-                                 {QStringLiteral("nodeIP"), node.ip},
-                                 {QStringLiteral("podCIDR"), node.podCidr},
-                                 {QStringLiteral("podSubnet"), c.podSubnet.toString()},
-                                 {QStringLiteral("serviceSubnet"), c.config.networking.serviceSubnet},
-                                 {QStringLiteral("apiServer"), apiServer},
-                                 {QStringLiteral("labels"), labels}};
+                apiServer =
+                    QStringLiteral("https://%1:%2").arg(n.ip).arg(defaults::apiServerContainerPort);
+        const QJsonObject config{
+            {QStringLiteral("cluster"), c.name},
+            {QStringLiteral("nodeName"), node.name},
+            {QStringLiteral("role"), node.role},
+            {QStringLiteral("nodeIP"), node.ip},
+            {QStringLiteral("podCIDR"), node.podCidr},
+            {QStringLiteral("podSubnet"), c.podSubnet.toString()},
+            {QStringLiteral("serviceSubnet"), c.config.networking.serviceSubnet},
+            {QStringLiteral("apiServer"), apiServer},
+            {QStringLiteral("labels"), labels}};
         QBuffer buffer;
         buffer.open(QIODevice::WriteOnly);
         docker::TarWriter tar(&buffer);
@@ -439,7 +519,7 @@ private:
 class StartNodes final : public CreateStep
 {
 public:
-    QString title() const override { return QCoreApplication::translate("ClusterCreator", "Starting nodes"); }
+    QString title() const override { return Tr::tr("Starting nodes"); }
     Outcome<void> execute(CreateContext &c) override
     {
         c.startedAt = QDateTime::currentDateTimeUtc();
@@ -447,7 +527,8 @@ public:
         std::vector<std::unique_ptr<docker::DockerCall>> calls;
         for (const PlannedNode &node : c.nodes) {
             docker::DockerError error;
-            auto call = c.docker.call("POST", QStringLiteral("/containers/%1/start").arg(node.containerId), &error);
+            auto call = c.docker.call(
+                "POST", QStringLiteral("/containers/%1/start").arg(node.containerId), &error);
             if (!call)
                 return std::unexpected(error.message);
             call->setBody({});
@@ -457,7 +538,8 @@ public:
         for (qsizetype i = 0; i < qsizetype(calls.size()); ++i) {
             calls[i]->waitForFinished(120000, c.cancel);
             if (calls[i]->error() && calls[i]->error()->status != 304)
-                return std::unexpected(QCoreApplication::translate("ClusterCreator", "cannot start %1: %2").arg(c.nodes[i].name, calls[i]->error()->message));
+                return std::unexpected(
+                    Tr::tr("cannot start %1: %2").arg(c.nodes[i].name, calls[i]->error()->message));
         }
         return {};
     }
@@ -466,7 +548,7 @@ public:
 class WaitForReady final : public CreateStep
 {
 public:
-    QString title() const override { return QCoreApplication::translate("ClusterCreator", "Waiting for nodes to be ready"); }
+    QString title() const override { return Tr::tr("Waiting for nodes to be ready"); }
     Outcome<void> execute(CreateContext &c) override
     {
         const QDeadlineTimer deadline(c.options.waitMs);
@@ -489,13 +571,17 @@ public:
 class WriteKubeconfig final : public CreateStep
 {
 public:
-    QString title() const override { return QCoreApplication::translate("ClusterCreator", "Writing kubeconfig"); }
+    QString title() const override { return Tr::tr("Writing kubeconfig"); }
     Outcome<void> execute(CreateContext &c) override
     {
-        c.kubeconfigPath = c.options.kubeconfigPath.isEmpty() ? pki::kubeconfigPath() : c.options.kubeconfigPath;
-        if (auto r = pki::mergeIntoKubeconfig(c.access, c.kubeconfigPath, c.options.setCurrentContext); !r)
+        c.kubeconfigPath =
+            c.options.kubeconfigPath.isEmpty() ? pki::kubeconfigPath() : c.options.kubeconfigPath;
+        if (auto r =
+                pki::mergeIntoKubeconfig(c.access, c.kubeconfigPath, c.options.setCurrentContext);
+            !r)
             return std::unexpected(r.error());
-        c.undo.push_back([&c] { pki::removeFromKubeconfig(c.access.contextName, c.kubeconfigPath); });
+        c.undo.push_back(
+            [&c] { pki::removeFromKubeconfig(c.access.contextName, c.kubeconfigPath); });
         c.detail = c.kubeconfigPath;
         return {};
     }
@@ -531,7 +617,7 @@ Outcome<CreatedCluster> ClusterCreator::run(const core::CancelToken *cancel)
     CreateContext c;
     c.options = m_options;
     c.config = m_options.config;
-    c.name = !m_options.name.isEmpty() ? m_options.name
+    c.name = !m_options.name.isEmpty()  ? m_options.name
              : !c.config.name.isEmpty() ? c.config.name
                                         : QString(defaults::clusterName);
     c.docker = m_docker;
@@ -552,16 +638,18 @@ Outcome<CreatedCluster> ClusterCreator::run(const core::CancelToken *cancel)
         Q_EMIT stepStarted(i, title);
         if (holdSet && holdBefore == i && cancel && !cancel->isCancelled()) {
             QEventLoop hold;
-            connect(cancel, &core::CancelToken::cancelled, &hold, &QEventLoop::quit, Qt::QueuedConnection);
+            connect(cancel, &core::CancelToken::cancelled, &hold, &QEventLoop::quit,
+                    Qt::QueuedConnection);
             QTimer::singleShot(300000, &hold, &QEventLoop::quit);
             Q_EMIT holding(i);
             hold.exec();
         }
         c.detail.clear();
-        Outcome<void> result = (cancel && cancel->isCancelled()) ? std::unexpected(QCoreApplication::translate("ClusterCreator", "cancelled"))
-                                                                 : m_steps[i]->execute(c);
+        Outcome<void> result = (cancel && cancel->isCancelled())
+                                   ? std::unexpected(Tr::tr("cancelled"))
+                                   : m_steps[i]->execute(c);
         if (result && cancel && cancel->isCancelled())
-            result = std::unexpected(QCoreApplication::translate("ClusterCreator", "cancelled"));
+            result = std::unexpected(Tr::tr("cancelled"));
         Q_EMIT stepFinished(i, title, bool(result), result ? c.detail : result.error());
         if (!result) {
             if (!c.undo.empty())
@@ -571,7 +659,8 @@ Outcome<CreatedCluster> ClusterCreator::run(const core::CancelToken *cancel)
             return std::unexpected(result.error());
         }
     }
-    CreatedCluster created{c.name, c.access.contextName, c.kubeconfigPath, c.access.server, c.image, {}};
+    CreatedCluster created{c.name, c.access.contextName, c.kubeconfigPath, c.access.server, c.image,
+                           {}};
     for (const PlannedNode &n : c.nodes)
         created.nodes.append({n.name, n.role, n.containerId, QStringLiteral("running"), n.ip});
     return created;

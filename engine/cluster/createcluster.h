@@ -14,9 +14,9 @@ namespace timonel::cluster {
 struct CreateOptions
 {
     ClusterConfig config;
-    QString name;               // wins over config.name; defaults::clusterName when both are empty
-    int waitMs = 120000;        // for the nodes and the API server to be ready
-    QString kubeconfigPath;     // empty: pki::kubeconfigPath()
+    QString name;           // wins over config.name; defaults::clusterName when both are empty
+    int waitMs = 120000;    // for the nodes and the API server to be ready
+    QString kubeconfigPath; // empty: pki::kubeconfigPath()
     bool setCurrentContext = true;
 };
 

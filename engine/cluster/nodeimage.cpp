@@ -17,6 +17,14 @@
 namespace timonel::cluster {
 
 namespace {
+// This file's user-visible texts, translated in the "NodeImage" context.
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(NodeImage)
+};
+} // namespace
+
+namespace {
 
 // Where the image keeps timonel-node; the container's command names it by this path.
 constexpr auto NodeBinaryInImage = "/usr/bin/timonel-node";
@@ -25,7 +33,9 @@ constexpr auto NodeBinaryInImage = "/usr/bin/timonel-node";
 const QList<std::pair<QString, QByteArray>> &baseFiles()
 {
     static const QList<std::pair<QString, QByteArray>> files = {
-        {QStringLiteral("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"},
+        {QStringLiteral("etc/passwd"),
+         "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/"
+         "nologin\n"},
         {QStringLiteral("etc/group"), "root:x:0:\nnogroup:x:65534:\n"},
         {QStringLiteral("etc/nsswitch.conf"), "hosts: files dns\n"},
         {QStringLiteral("etc/os-release"), "NAME=\"Timonel node\"\nID=timonel\n"},
@@ -52,7 +62,8 @@ QStringList imageChanges()
         QStringLiteral("ENV LANG=C.UTF-8"),
         QStringLiteral("ENTRYPOINT [\"%1\"]").arg(QLatin1String(NodeBinaryInImage)),
         QStringLiteral("CMD [\"pause\"]"),
-        QStringLiteral("LABEL %1=%2").arg(QLatin1String("io.timonel.version"), QStringLiteral(TIMONEL_VERSION)),
+        QStringLiteral("LABEL %1=%2")
+            .arg(QLatin1String("io.timonel.version"), QStringLiteral(TIMONEL_VERSION)),
     };
 }
 
@@ -63,7 +74,8 @@ QString NodeImage::findNodeBinary()
     const QString fromEnv = qEnvironmentVariable("TIMONEL_NODE_BINARY");
     if (!fromEnv.isEmpty())
         return fromEnv;
-    const QString sibling = QCoreApplication::applicationDirPath() + QStringLiteral("/timonel-node");
+    const QString sibling =
+        QCoreApplication::applicationDirPath() + QStringLiteral("/timonel-node");
     if (QFileInfo(sibling).isExecutable())
         return sibling;
     return QStandardPaths::findExecutable(QStringLiteral("timonel-node"));
@@ -74,13 +86,14 @@ NodeImage::NodeImage(QString nodeBinary) : m_nodeBinary(std::move(nodeBinary)) {
 std::expected<void, QString> NodeImage::computeClosure()
 {
     if (m_nodeBinary.isEmpty() || !QFileInfo(m_nodeBinary).isExecutable())
-        return std::unexpected(QCoreApplication::translate("NodeImage", "timonel-node was not found next to this program or on PATH "
-                                  "(set TIMONEL_NODE_BINARY)"));
+        return std::unexpected(Tr::tr("timonel-node was not found next to this program or on PATH "
+                                      "(set TIMONEL_NODE_BINARY)"));
     QProcess probe;
     probe.start(m_nodeBinary, {QStringLiteral("closure")});
     if (!probe.waitForFinished(30000) || probe.exitCode() != 0)
-        return std::unexpected(QCoreApplication::translate("NodeImage", "%1 closure failed: %2")
-                                   .arg(m_nodeBinary, QString::fromLocal8Bit(probe.readAllStandardError())));
+        return std::unexpected(
+            Tr::tr("%1 closure failed: %2")
+                .arg(m_nodeBinary, QString::fromLocal8Bit(probe.readAllStandardError())));
 
     m_files.clear();
     std::set<QString> seen;
@@ -88,7 +101,8 @@ std::expected<void, QString> NodeImage::computeClosure()
         if (seen.insert(f.path).second)
             m_files.append(f);
     };
-    const QStringList lines = QString::fromLocal8Bit(probe.readAllStandardOutput()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    const QStringList lines = QString::fromLocal8Bit(probe.readAllStandardOutput())
+                                  .split(QLatin1Char('\n'), Qt::SkipEmptyParts);
     for (qsizetype i = 0; i < lines.size(); ++i) {
         const QStringList parts = lines[i].split(QLatin1Char('\t'));
         if (parts.size() != 2 || parts[1].isEmpty())
@@ -105,12 +119,14 @@ std::expected<void, QString> NodeImage::computeClosure()
             add({loadedAs, {}, file});
     }
     // Qt needs a UTF-8 locale; Debian's C.UTF-8 lives in these files.
-    QDirIterator locale(QStringLiteral("/usr/lib/locale/C.utf8"), QDir::Files, QDirIterator::Subdirectories);
+    QDirIterator locale(QStringLiteral("/usr/lib/locale/C.utf8"), QDir::Files,
+                        QDirIterator::Subdirectories);
     while (locale.hasNext()) {
         const QString file = locale.next();
         add({file, file, {}});
     }
-    std::sort(m_files.begin(), m_files.end(), [](const File &a, const File &b) { return a.path < b.path; });
+    std::sort(m_files.begin(), m_files.end(),
+              [](const File &a, const File &b) { return a.path < b.path; });
 
     // Tag by content: any change to the program or a library makes a new image.
     QCryptographicHash hash(QCryptographicHash::Sha256);
@@ -120,7 +136,8 @@ std::expected<void, QString> NodeImage::computeClosure()
         if (!f.source.isEmpty()) {
             QFile in(f.source);
             if (!in.open(QIODevice::ReadOnly))
-                return std::unexpected(QCoreApplication::translate("NodeImage", "cannot read %1: %2").arg(f.source, in.errorString()));
+                return std::unexpected(
+                    Tr::tr("cannot read %1: %2").arg(f.source, in.errorString()));
             hash.addData(&in);
         }
     }
@@ -155,38 +172,44 @@ std::expected<QString, QString> NodeImage::ensure(const docker::DockerClient &do
     // Assemble the root file system on disk first: it is tens of megabytes.
     QTemporaryFile tarFile(QDir::tempPath() + QStringLiteral("/timonel-node-image-XXXXXX.tar"));
     if (!tarFile.open())
-        return std::unexpected(QCoreApplication::translate("NodeImage", "cannot create a temporary file: %1").arg(tarFile.errorString()));
+        return std::unexpected(
+            Tr::tr("cannot create a temporary file: %1").arg(tarFile.errorString()));
     docker::TarWriter tar(&tarFile);
     // Debian's merged /usr: the loader and libraries are found through these links.
     tar.addSymlink(QStringLiteral("lib"), QStringLiteral("usr/lib"));
     tar.addSymlink(QStringLiteral("lib64"), QStringLiteral("usr/lib64"));
     tar.addSymlink(QStringLiteral("bin"), QStringLiteral("usr/bin"));
     tar.addSymlink(QStringLiteral("sbin"), QStringLiteral("usr/sbin"));
-    for (const char *dir : {"tmp", "etc/timonel", "var/lib/timonel", "var/run", "proc", "sys", "dev", "root"})
-        tar.addDirectory(QString::fromLatin1(dir), QString::fromLatin1(dir) == QLatin1String("tmp") ? 01777 : 0755);
+    for (const char *dir :
+         {"tmp", "etc/timonel", "var/lib/timonel", "var/run", "proc", "sys", "dev", "root"})
+        tar.addDirectory(QString::fromLatin1(dir),
+                         QString::fromLatin1(dir) == QLatin1String("tmp") ? 01777 : 0755);
     for (const auto &[path, data] : baseFiles())
         tar.addFile(path, data);
     std::set<QString> dirs;
     for (const File &f : m_files) {
         const QString rel = f.path.mid(1);
-        for (qsizetype slash = rel.indexOf(QLatin1Char('/')); slash > 0; slash = rel.indexOf(QLatin1Char('/'), slash + 1))
+        for (qsizetype slash = rel.indexOf(QLatin1Char('/')); slash > 0;
+             slash = rel.indexOf(QLatin1Char('/'), slash + 1))
             if (const QString dir = rel.left(slash); dirs.insert(dir).second)
                 tar.addDirectory(dir);
         const bool ok = f.linkTarget.isEmpty() ? tar.addFileFromDisk(rel, f.source)
                                                : tar.addSymlink(rel, f.linkTarget);
         if (!ok)
-            return std::unexpected(QCoreApplication::translate("NodeImage", "cannot package %1: %2").arg(f.path, tar.errorString()));
+            return std::unexpected(Tr::tr("cannot package %1: %2").arg(f.path, tar.errorString()));
     }
     if (!tar.finish() || !tarFile.flush())
-        return std::unexpected(QCoreApplication::translate("NodeImage", "cannot write the node image: %1").arg(tar.errorString()));
+        return std::unexpected(Tr::tr("cannot write the node image: %1").arg(tar.errorString()));
 
     const qint64 size = tarFile.size();
     tarFile.seek(0);
     const qsizetype colon = ref->lastIndexOf(QLatin1Char(':'));
     const QStringList changes = imageChanges();
-    auto imported = docker.importImage(&tarFile, size, ref->left(colon), ref->mid(colon + 1), changes);
+    auto imported =
+        docker.importImage(&tarFile, size, ref->left(colon), ref->mid(colon + 1), changes);
     if (!imported)
-        return std::unexpected(QCoreApplication::translate("NodeImage", "importing the node image failed: %1").arg(imported.error().message));
+        return std::unexpected(
+            Tr::tr("importing the node image failed: %1").arg(imported.error().message));
     if (built)
         *built = true;
     pruneOlderImages(docker, *ref);
@@ -197,7 +220,8 @@ void NodeImage::pruneOlderImages(const docker::DockerClient &docker, const QStri
 {
     // Each rebuild of timonel-node makes a new image; older ones that no cluster uses are
     // removed (the daemon refuses to remove an image a container still uses, which is fine).
-    const QJsonObject filter{{QStringLiteral("reference"), QJsonArray{QString(defaults::nodeImageRepository)}}};
+    const QJsonObject filter{
+        {QStringLiteral("reference"), QJsonArray{QString(defaults::nodeImageRepository)}}};
     for (const auto &image : docker.listImages(filter).value_or(QJsonArray()))
         for (const auto &tag : image.toObject().value(QLatin1String("RepoTags")).toArray())
             if (tag.toString() != current)

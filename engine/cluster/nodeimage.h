@@ -23,7 +23,8 @@ public:
     // "timonel/node:<hash>"; computes the closure and its hash (a fraction of a second).
     std::expected<QString, QString> reference();
     // Imports the image unless the daemon already has it. `built` tells which happened.
-    std::expected<QString, QString> ensure(const docker::DockerClient &docker, bool *built = nullptr);
+    std::expected<QString, QString> ensure(const docker::DockerClient &docker,
+                                           bool *built = nullptr);
 
 private:
     struct File

@@ -81,7 +81,8 @@ void DockerCall::onConnected()
         headers.append(std::pair<QByteArray, QByteArray>("Upgrade", "tcp"));
     }
     if (m_upload) {
-        headers.append(std::pair<QByteArray, QByteArray>("Content-Length", QByteArray::number(m_uploadSize)));
+        headers.append(
+            std::pair<QByteArray, QByteArray>("Content-Length", QByteArray::number(m_uploadSize)));
         m_socket->write(buildRequest(m_method, m_target, headers, {}));
         pumpUpload();
         return;
@@ -98,8 +99,8 @@ void DockerCall::pumpUpload()
         return;
     const QByteArray piece = m_upload->read(std::min(UploadPiece, m_uploadSize - m_uploaded));
     if (piece.isEmpty()) {
-        finish(DockerError{0, tr("could not read the data to upload: %1")
-                                  .arg(m_upload->errorString())});
+        finish(DockerError{
+            0, tr("could not read the data to upload: %1").arg(m_upload->errorString())});
         return;
     }
     m_uploaded += piece.size();
@@ -145,8 +146,8 @@ void DockerCall::onDisconnected()
     else if (!m_parser.headersComplete())
         finish(DockerError{0, tr("Docker closed the connection without answering")});
     else
-        finish(DockerError{0, tr("Docker closed the connection early: %1")
-                                  .arg(m_parser.errorString())});
+        finish(DockerError{
+            0, tr("Docker closed the connection early: %1").arg(m_parser.errorString())});
 }
 
 void DockerCall::onSocketError(QLocalSocket::LocalSocketError error)
@@ -223,8 +224,9 @@ bool DockerCall::waitForFinished(int msecs, const core::CancelToken *cancel)
         timer.start(msecs);
     }
     if (cancel) {
-        connect(cancel, &core::CancelToken::cancelled, &loop,
-                [this] { abort(tr("cancelled")); }, Qt::QueuedConnection);
+        connect(
+            cancel, &core::CancelToken::cancelled, &loop, [this] { abort(tr("cancelled")); },
+            Qt::QueuedConnection);
         if (cancel->isCancelled())
             abort(tr("cancelled"));
     }

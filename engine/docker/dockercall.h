@@ -35,14 +35,19 @@ class DockerCall : public QObject
 {
     Q_OBJECT
 public:
-    enum class Mode { Buffered, Streaming };
+    enum class Mode
+    {
+        Buffered,
+        Streaming
+    };
 
     DockerCall(const QString &socketPath, const QByteArray &method, const QByteArray &target,
                QObject *parent = nullptr);
     ~DockerCall() override;
 
     void setBody(const QByteArray &body, const QByteArray &contentType = "application/json");
-    // Uploads `size` bytes read from `device` (not owned; must outlive the call), e.g. a rootfs tar.
+    // Uploads `size` bytes read from `device` (not owned; must outlive the call), e.g. a rootfs
+    // tar.
     void setUploadDevice(QIODevice *device, qint64 size, const QByteArray &contentType);
     void setMode(Mode mode) { m_mode = mode; }
     // Asks the daemon to hijack the connection (exec/attach): after the response headers the

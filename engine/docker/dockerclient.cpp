@@ -12,6 +12,14 @@
 namespace timonel::docker {
 
 namespace {
+// This file's user-visible texts, translated in the "DockerClient" context.
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(DockerClient)
+};
+} // namespace
+
+namespace {
 
 // The newest API version whose fields this client knows; older daemons get their own version.
 constexpr int MaxMinor = 45;
@@ -38,8 +46,8 @@ QString withFilters(const QString &path, const QJsonObject &filters)
 {
     if (filters.isEmpty())
         return path;
-    return path + (path.contains(QLatin1Char('?')) ? QLatin1Char('&') : QLatin1Char('?'))
-           + QStringLiteral("filters=") + jsonParam(filters);
+    return path + (path.contains(QLatin1Char('?')) ? QLatin1Char('&') : QLatin1Char('?')) +
+           QStringLiteral("filters=") + jsonParam(filters);
 }
 
 int minorOf(const QString &version)
@@ -111,7 +119,7 @@ Result<QString> DockerClient::apiVersion() const
     const int minor = minorOf(server);
     if (minor < MinMinor)
         return std::unexpected(DockerError{
-            0, QCoreApplication::translate("DockerClient", "Docker at %1 speaks API %2; Timonel needs 1.%3 or newer (Docker 20.10+)")
+            0, Tr::tr("Docker at %1 speaks API %2; Timonel needs 1.%3 or newer (Docker 20.10+)")
                    .arg(m_socketPath, server)
                    .arg(MinMinor)});
     m_negotiated->version = QStringLiteral("1.%1").arg(std::min(minor, MaxMinor));
@@ -163,9 +171,9 @@ Result<QJsonValue> DockerClient::runJson(const QByteArray &method, const QString
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(*raw, &parseError);
     if (parseError.error != QJsonParseError::NoError)
-        return std::unexpected(DockerError{
-            0, QCoreApplication::translate("DockerClient", "Docker answered %1 %2 with unreadable JSON: %3")
-                   .arg(QString::fromLatin1(method), path, parseError.errorString())});
+        return std::unexpected(
+            DockerError{0, Tr::tr("Docker answered %1 %2 with unreadable JSON: %3")
+                               .arg(QString::fromLatin1(method), path, parseError.errorString())});
     return doc.isObject() ? QJsonValue(doc.object()) : QJsonValue(doc.array());
 }
 
@@ -212,7 +220,8 @@ Result<QJsonObject> DockerClient::version() const
 
 Result<QJsonArray> DockerClient::listContainers(const QJsonObject &filters, bool all) const
 {
-    const QString path = withFilters(QStringLiteral("/containers/json?all=%1").arg(all ? 1 : 0), filters);
+    const QString path =
+        withFilters(QStringLiteral("/containers/json?all=%1").arg(all ? 1 : 0), filters);
     return asArray(runJson("GET", path));
 }
 
@@ -231,31 +240,36 @@ Result<QJsonObject> DockerClient::inspectContainer(const QString &id) const
 
 Result<void> DockerClient::startContainer(const QString &id) const
 {
-    return asDone(run("POST", QStringLiteral("/containers/%1/start").arg(encoded(id))), 304); // 304: already started
+    return asDone(run("POST", QStringLiteral("/containers/%1/start").arg(encoded(id))),
+                  304); // 304: already started
 }
 
 Result<void> DockerClient::stopContainer(const QString &id, int timeoutSeconds) const
 {
-    return asDone(run("POST", QStringLiteral("/containers/%1/stop?t=%2").arg(encoded(id)).arg(timeoutSeconds),
-                 {}, (timeoutSeconds + 60) * 1000), 304); // 304: already stopped
+    return asDone(
+        run("POST", QStringLiteral("/containers/%1/stop?t=%2").arg(encoded(id)).arg(timeoutSeconds),
+            {}, (timeoutSeconds + 60) * 1000),
+        304); // 304: already stopped
 }
 
 Result<void> DockerClient::killContainer(const QString &id, const QString &signal) const
 {
-    return asDone(run("POST", QStringLiteral("/containers/%1/kill?signal=%2").arg(encoded(id), signal)));
+    return asDone(
+        run("POST", QStringLiteral("/containers/%1/kill?signal=%2").arg(encoded(id), signal)));
 }
 
 Result<void> DockerClient::removeContainer(const QString &id, bool force, bool volumes) const
 {
     return asDone(run("DELETE", QStringLiteral("/containers/%1?force=%2&v=%3")
-                               .arg(encoded(id))
-                               .arg(force ? 1 : 0)
-                               .arg(volumes ? 1 : 0)));
+                                    .arg(encoded(id))
+                                    .arg(force ? 1 : 0)
+                                    .arg(volumes ? 1 : 0)));
 }
 
 Result<int> DockerClient::waitContainer(const QString &id, const QString &condition) const
 {
-    auto v = runJson("POST", QStringLiteral("/containers/%1/wait?condition=%2").arg(encoded(id), condition),
+    auto v = runJson("POST",
+                     QStringLiteral("/containers/%1/wait?condition=%2").arg(encoded(id), condition),
                      {}, -1);
     if (!v)
         return std::unexpected(v.error());
@@ -266,8 +280,10 @@ Result<void> DockerClient::putArchive(const QString &id, const QString &director
                                       const QByteArray &tar) const
 {
     DockerError error;
-    auto c = call("PUT", QStringLiteral("/containers/%1/archive?path=%2").arg(encoded(id), encoded(directory)),
-                  &error);
+    auto c =
+        call("PUT",
+             QStringLiteral("/containers/%1/archive?path=%2").arg(encoded(id), encoded(directory)),
+             &error);
     if (!c)
         return std::unexpected(error);
     c->setBody(tar, "application/x-tar");
@@ -280,12 +296,14 @@ Result<void> DockerClient::putArchive(const QString &id, const QString &director
 
 Result<QByteArray> DockerClient::getArchive(const QString &id, const QString &path) const
 {
-    return run("GET", QStringLiteral("/containers/%1/archive?path=%2").arg(encoded(id), encoded(path)));
+    return run("GET",
+               QStringLiteral("/containers/%1/archive?path=%2").arg(encoded(id), encoded(path)));
 }
 
 Result<QJsonObject> DockerClient::stats(const QString &id) const
 {
-    return asObject(runJson("GET", QStringLiteral("/containers/%1/stats?stream=false").arg(encoded(id))));
+    return asObject(
+        runJson("GET", QStringLiteral("/containers/%1/stats?stream=false").arg(encoded(id))));
 }
 
 Result<ExecResult> DockerClient::exec(const QString &id, const QStringList &command,
@@ -305,8 +323,8 @@ Result<ExecResult> DockerClient::exec(const QString &id, const QStringList &comm
     auto c = call("POST", QStringLiteral("/exec/%1/start").arg(execId), &error);
     if (!c)
         return std::unexpected(error);
-    c->setBody(QJsonDocument(QJsonObject{{QStringLiteral("Detach"), false},
-                                         {QStringLiteral("Tty"), false}})
+    c->setBody(QJsonDocument(
+                   QJsonObject{{QStringLiteral("Detach"), false}, {QStringLiteral("Tty"), false}})
                    .toJson(QJsonDocument::Compact));
     c->setHijack(true);
     ExecResult result;
@@ -338,29 +356,35 @@ Result<void> DockerClient::logs(const QString &id, bool follow,
                                 int timeoutMs, const QString &tail, bool timestamps) const
 {
     DockerError error;
-    auto c = call("GET", QStringLiteral("/containers/%1/logs?stdout=1&stderr=1&follow=%2&tail=%3&timestamps=%4")
-                             .arg(encoded(id))
-                             .arg(follow ? 1 : 0)
-                             .arg(tail)
-                             .arg(timestamps ? 1 : 0),
-                  &error);
+    auto c =
+        call("GET",
+             QStringLiteral("/containers/%1/logs?stdout=1&stderr=1&follow=%2&tail=%3&timestamps=%4")
+                 .arg(encoded(id))
+                 .arg(follow ? 1 : 0)
+                 .arg(tail)
+                 .arg(timestamps ? 1 : 0),
+             &error);
     if (!c)
         return std::unexpected(error);
     // Containers with a TTY send raw output; the others Docker's multiplexed frames.
     auto inspected = inspectContainer(id);
     if (!inspected)
         return std::unexpected(inspected.error());
-    const bool tty = inspected->value(QLatin1String("Config")).toObject().value(QLatin1String("Tty")).toBool();
+    const bool tty =
+        inspected->value(QLatin1String("Config")).toObject().value(QLatin1String("Tty")).toBool();
     MultiplexedStreamDecoder decoder;
-    return runStreaming(std::move(c), [&](const QByteArray &chunk) {
-        if (tty)
-            return onData(1, chunk);
-        for (const auto &frame : decoder.feed(chunk)) {
-            if (!onData(frame.stream, frame.payload))
-                return false;
-        }
-        return true;
-    }, timeoutMs);
+    return runStreaming(
+        std::move(c),
+        [&](const QByteArray &chunk) {
+            if (tty)
+                return onData(1, chunk);
+            for (const auto &frame : decoder.feed(chunk)) {
+                if (!onData(frame.stream, frame.payload))
+                    return false;
+            }
+            return true;
+        },
+        timeoutMs);
 }
 
 // --- networks and volumes ----------------------------------------------------------------------
@@ -401,13 +425,15 @@ Result<QJsonObject> DockerClient::createVolume(const QString &name,
     QJsonObject l;
     for (auto it = labels.begin(); it != labels.end(); ++it)
         l.insert(it.key(), it.value());
-    return asObject(runJson("POST", QStringLiteral("/volumes/create"),
-                     QJsonObject{{QStringLiteral("Name"), name}, {QStringLiteral("Labels"), l}}));
+    return asObject(
+        runJson("POST", QStringLiteral("/volumes/create"),
+                QJsonObject{{QStringLiteral("Name"), name}, {QStringLiteral("Labels"), l}}));
 }
 
 Result<void> DockerClient::removeVolume(const QString &name, bool force) const
 {
-    return asDone(run("DELETE", QStringLiteral("/volumes/%1?force=%2").arg(encoded(name)).arg(force ? 1 : 0)));
+    return asDone(run(
+        "DELETE", QStringLiteral("/volumes/%1?force=%2").arg(encoded(name)).arg(force ? 1 : 0)));
 }
 
 // --- images ------------------------------------------------------------------------------------
@@ -420,19 +446,23 @@ Result<QJsonArray> DockerClient::listImages(const QJsonObject &filters) const
 
 Result<QJsonObject> DockerClient::inspectImage(const QString &reference) const
 {
-    return asObject(runJson("GET", QStringLiteral("/images/%1/json").arg(encodedReference(reference))));
+    return asObject(
+        runJson("GET", QStringLiteral("/images/%1/json").arg(encodedReference(reference))));
 }
 
 Result<void> DockerClient::removeImage(const QString &reference, bool force) const
 {
-    return asDone(run("DELETE", QStringLiteral("/images/%1?force=%2").arg(encodedReference(reference)).arg(force ? 1 : 0)));
+    return asDone(run(
+        "DELETE",
+        QStringLiteral("/images/%1?force=%2").arg(encodedReference(reference)).arg(force ? 1 : 0)));
 }
 
 Result<void> DockerClient::tagImage(const QString &source, const QString &repository,
                                     const QString &tag) const
 {
-    return asDone(run("POST", QStringLiteral("/images/%1/tag?repo=%2&tag=%3")
-                             .arg(encodedReference(source), encoded(repository), encoded(tag))));
+    return asDone(
+        run("POST", QStringLiteral("/images/%1/tag?repo=%2&tag=%3")
+                        .arg(encodedReference(source), encoded(repository), encoded(tag))));
 }
 
 // Progress streams (import, pull) are JSON lines; an error arrives as a line with "error"
@@ -443,19 +473,13 @@ struct JsonLines
     LineSplitter splitter;
     std::optional<DockerError> error;
     QJsonObject last;
-    template <typename F>
-    void feed(const QByteArray &chunk, F &&each)
+    template <typename F> void feed(const QByteArray &chunk, F &&each)
     {
         for (const QByteArray &line : splitter.feed(chunk))
             take(line, each);
     }
-    template <typename F>
-    void finish(F &&each)
-    {
-        take(splitter.takeRest(), each);
-    }
-    template <typename F>
-    void take(const QByteArray &line, F &&each)
+    template <typename F> void finish(F &&each) { take(splitter.takeRest(), each); }
+    template <typename F> void take(const QByteArray &line, F &&each)
     {
         if (line.trimmed().isEmpty())
             return;
@@ -471,7 +495,8 @@ struct JsonLines
 Result<QString> DockerClient::importImage(QIODevice *tar, qint64 size, const QString &repository,
                                           const QString &tag, const QStringList &changes) const
 {
-    QString path = QStringLiteral("/images/create?fromSrc=-&repo=%1&tag=%2").arg(encoded(repository), encoded(tag));
+    QString path = QStringLiteral("/images/create?fromSrc=-&repo=%1&tag=%2")
+                       .arg(encoded(repository), encoded(tag));
     for (const QString &change : changes)
         path += QStringLiteral("&changes=") + encoded(change);
     DockerError error;
@@ -480,10 +505,13 @@ Result<QString> DockerClient::importImage(QIODevice *tar, qint64 size, const QSt
         return std::unexpected(error);
     c->setUploadDevice(tar, size, "application/x-tar");
     JsonLines lines;
-    auto streamed = runStreaming(std::move(c), [&](const QByteArray &chunk) {
-        lines.feed(chunk, [](const QJsonObject &) {});
-        return true;
-    }, 600000);
+    auto streamed = runStreaming(
+        std::move(c),
+        [&](const QByteArray &chunk) {
+            lines.feed(chunk, [](const QJsonObject &) {});
+            return true;
+        },
+        600000);
     lines.finish([](const QJsonObject &) {});
     if (!streamed)
         return std::unexpected(streamed.error());
@@ -492,8 +520,9 @@ Result<QString> DockerClient::importImage(QIODevice *tar, qint64 size, const QSt
     return lines.last.value(QLatin1String("status")).toString();
 }
 
-Result<void> DockerClient::pullImage(const QString &reference,
-                                     const std::function<void(const QJsonObject &)> &onProgress) const
+Result<void>
+DockerClient::pullImage(const QString &reference,
+                        const std::function<void(const QJsonObject &)> &onProgress) const
 {
     QString image = reference, tag = QStringLiteral("latest");
     const qsizetype colon = reference.lastIndexOf(QLatin1Char(':'));
@@ -502,8 +531,10 @@ Result<void> DockerClient::pullImage(const QString &reference,
         tag = reference.mid(colon + 1);
     }
     DockerError error;
-    auto c = call("POST", QStringLiteral("/images/create?fromImage=%1&tag=%2").arg(encoded(image), encoded(tag)),
-                  &error);
+    auto c =
+        call("POST",
+             QStringLiteral("/images/create?fromImage=%1&tag=%2").arg(encoded(image), encoded(tag)),
+             &error);
     if (!c)
         return std::unexpected(error);
     JsonLines lines;
@@ -511,10 +542,13 @@ Result<void> DockerClient::pullImage(const QString &reference,
         if (onProgress)
             onProgress(o);
     };
-    auto streamed = runStreaming(std::move(c), [&](const QByteArray &chunk) {
-        lines.feed(chunk, each);
-        return true;
-    }, -1);
+    auto streamed = runStreaming(
+        std::move(c),
+        [&](const QByteArray &chunk) {
+            lines.feed(chunk, each);
+            return true;
+        },
+        -1);
     lines.finish(each);
     if (!streamed)
         return std::unexpected(streamed.error());
@@ -528,20 +562,24 @@ Result<void> DockerClient::events(const QJsonObject &filters,
                                   int timeoutMs, qint64 since) const
 {
     const QString path = withFilters(since >= 0 ? QStringLiteral("/events?since=%1").arg(since)
-                                                : QStringLiteral("/events"), filters);
+                                                : QStringLiteral("/events"),
+                                     filters);
     DockerError error;
     auto c = call("GET", path, &error);
     if (!c)
         return std::unexpected(error);
     JsonLines lines;
     bool keepGoing = true;
-    return runStreaming(std::move(c), [&](const QByteArray &chunk) {
-        lines.feed(chunk, [&](const QJsonObject &o) {
-            if (keepGoing)
-                keepGoing = onEvent(o);
-        });
-        return keepGoing;
-    }, timeoutMs);
+    return runStreaming(
+        std::move(c),
+        [&](const QByteArray &chunk) {
+            lines.feed(chunk, [&](const QJsonObject &o) {
+                if (keepGoing)
+                    keepGoing = onEvent(o);
+            });
+            return keepGoing;
+        },
+        timeoutMs);
 }
 
 } // namespace timonel::docker

@@ -14,8 +14,7 @@
 
 namespace timonel::docker {
 
-template <typename T>
-using Result = std::expected<T, DockerError>;
+template <typename T> using Result = std::expected<T, DockerError>;
 
 // Label filters as the daemon takes them: {"label": ["io.timonel.cluster=dev"]}.
 QJsonObject labelFilter(const QString &key, const QString &value = {});
@@ -58,10 +57,13 @@ public:
     Result<QJsonObject> inspectContainer(const QString &id) const;
     Result<void> startContainer(const QString &id) const;
     Result<void> stopContainer(const QString &id, int timeoutSeconds = 10) const;
-    Result<void> killContainer(const QString &id, const QString &signal = QStringLiteral("SIGKILL")) const;
+    Result<void> killContainer(const QString &id,
+                               const QString &signal = QStringLiteral("SIGKILL")) const;
     Result<void> removeContainer(const QString &id, bool force = true, bool volumes = false) const;
-    Result<int> waitContainer(const QString &id, const QString &condition = QStringLiteral("not-running")) const;
-    Result<void> putArchive(const QString &id, const QString &directory, const QByteArray &tar) const;
+    Result<int> waitContainer(const QString &id,
+                              const QString &condition = QStringLiteral("not-running")) const;
+    Result<void> putArchive(const QString &id, const QString &directory,
+                            const QByteArray &tar) const;
     Result<QByteArray> getArchive(const QString &id, const QString &path) const;
     Result<QJsonObject> stats(const QString &id) const;
     // Runs a command in a running container and collects its output and exit code.
@@ -80,15 +82,18 @@ public:
     Result<QJsonObject> inspectNetwork(const QString &id) const;
     Result<void> removeNetwork(const QString &id) const;
     Result<QJsonArray> listVolumes(const QJsonObject &filters = {}) const;
-    Result<QJsonObject> createVolume(const QString &name, const QMap<QString, QString> &labels) const;
+    Result<QJsonObject> createVolume(const QString &name,
+                                     const QMap<QString, QString> &labels) const;
     Result<void> removeVolume(const QString &name, bool force = true) const;
 
     // Images
     Result<QJsonArray> listImages(const QJsonObject &filters = {}) const;
     Result<QJsonObject> inspectImage(const QString &reference) const;
     Result<void> removeImage(const QString &reference, bool force = false) const;
-    Result<void> tagImage(const QString &source, const QString &repository, const QString &tag) const;
-    // Imports a root filesystem tar as an image, with Dockerfile-like changes ("ENV A=b", "CMD [...]").
+    Result<void> tagImage(const QString &source, const QString &repository,
+                          const QString &tag) const;
+    // Imports a root filesystem tar as an image, with Dockerfile-like changes ("ENV A=b", "CMD
+    // [...]").
     Result<QString> importImage(QIODevice *tar, qint64 size, const QString &repository,
                                 const QString &tag, const QStringList &changes = {}) const;
     // Pulls an image, reporting each progress message ({"status":..., "progress":...}).
@@ -98,8 +103,9 @@ public:
     // Daemon events ({"Type":"container","Action":"start",...}) until onEvent returns false or
     // timeoutMs passes (then the result is success). With `since` (Unix seconds) past events
     // are replayed first.
-    Result<void> events(const QJsonObject &filters, const std::function<bool(const QJsonObject &)> &onEvent,
-                        int timeoutMs, qint64 since = -1) const;
+    Result<void> events(const QJsonObject &filters,
+                        const std::function<bool(const QJsonObject &)> &onEvent, int timeoutMs,
+                        qint64 since = -1) const;
 
 private:
     Result<QByteArray> run(const QByteArray &method, const QString &path,
@@ -112,7 +118,8 @@ private:
 
     QString m_socketPath;
     const core::CancelToken *m_cancel = nullptr;
-    // Negotiated lazily, once, and shared by copies of this client (which may live on other threads).
+    // Negotiated lazily, once, and shared by copies of this client (which may live on other
+    // threads).
     struct Negotiated
     {
         std::mutex mutex;

@@ -6,8 +6,8 @@
 #include "testsupport.h"
 
 #include <QBuffer>
-#include <QJsonArray>
 #include <QDateTime>
+#include <QJsonArray>
 #include <QTemporaryDir>
 #include <QUuid>
 
@@ -51,7 +51,8 @@ private Q_SLOTS:
     {
         const QJsonObject filter = docker::labelFilter(m_label, m_run);
         for (const auto &c : m_docker.listContainers(filter).value_or(QJsonArray()))
-            m_docker.removeContainer(c.toObject().value(QLatin1String("Id")).toString(), true, true);
+            m_docker.removeContainer(c.toObject().value(QLatin1String("Id")).toString(), true,
+                                     true);
         for (const auto &n : m_docker.listNetworks(filter).value_or(QJsonArray()))
             m_docker.removeNetwork(n.toObject().value(QLatin1String("Id")).toString());
         for (const auto &v : m_docker.listVolumes(filter).value_or(QJsonArray()))
@@ -65,7 +66,10 @@ private Q_SLOTS:
         auto daemon = m_docker.version();
         QVERIFY(daemon);
         const int ours = version->section(QLatin1Char('.'), 1).toInt();
-        const int theirs = daemon->value(QLatin1String("ApiVersion")).toString().section(QLatin1Char('.'), 1).toInt();
+        const int theirs = daemon->value(QLatin1String("ApiVersion"))
+                               .toString()
+                               .section(QLatin1Char('.'), 1)
+                               .toInt();
         QVERIFY(ours >= 41);
         QVERIFY(ours <= theirs);
     }
@@ -75,7 +79,8 @@ private Q_SLOTS:
         auto r = m_docker.inspectContainer(QStringLiteral("timonel-no-such-container"));
         QVERIFY(!r);
         QCOMPARE(r.error().status, 404);
-        QVERIFY2(r.error().message.contains(QLatin1String("No such container")), timonel::test::errorOf(r).constData());
+        QVERIFY2(r.error().message.contains(QLatin1String("No such container")),
+                 timonel::test::errorOf(r).constData());
     }
 
     void absentDaemonSaysHowToStartIt()
@@ -84,14 +89,18 @@ private Q_SLOTS:
         auto r = nowhere.ping();
         QVERIFY(!r);
         QCOMPARE(r.error().status, 0);
-        QVERIFY2(r.error().message.contains(QLatin1String("Docker is not running")), timonel::test::errorOf(r).constData());
+        QVERIFY2(r.error().message.contains(QLatin1String("Docker is not running")),
+                 timonel::test::errorOf(r).constData());
     }
 
     void importedImageCarriesTheNodeProgram()
     {
         auto inspected = m_docker.inspectImage(m_image);
         QVERIFY(inspected);
-        const QJsonArray entrypoint = inspected->value(QLatin1String("Config")).toObject().value(QLatin1String("Entrypoint")).toArray();
+        const QJsonArray entrypoint = inspected->value(QLatin1String("Config"))
+                                          .toObject()
+                                          .value(QLatin1String("Entrypoint"))
+                                          .toArray();
         QCOMPARE(entrypoint.first().toString(), QStringLiteral("/usr/bin/timonel-node"));
         // The same content gives the same tag: no second build.
         cluster::NodeImage again(test::binary(QStringLiteral("timonel-node")));
@@ -148,10 +157,13 @@ private Q_SLOTS:
         const QString id = runContainer({QStringLiteral("pause")}, QStringLiteral("follow"));
         QVERIFY(!id.isEmpty());
         QByteArray seen;
-        auto r = m_docker.logs(id, true, [&](int, const QByteArray &data) {
-            seen.append(data);
-            return !seen.contains("ready");
-        }, 30000);
+        auto r = m_docker.logs(
+            id, true,
+            [&](int, const QByteArray &data) {
+                seen.append(data);
+                return !seen.contains("ready");
+            },
+            30000);
         QVERIFY2(r, timonel::test::errorOf(r).constData());
         QVERIFY(seen.contains("timonel-node: ready"));
     }
@@ -160,11 +172,13 @@ private Q_SLOTS:
     {
         const QString id = runContainer({QStringLiteral("pause")}, QStringLiteral("exec"));
         QVERIFY(!id.isEmpty());
-        auto good = m_docker.exec(id, {QStringLiteral("/usr/bin/timonel-node"), QStringLiteral("version")});
+        auto good =
+            m_docker.exec(id, {QStringLiteral("/usr/bin/timonel-node"), QStringLiteral("version")});
         QVERIFY2(good, timonel::test::errorOf(good).constData());
         QCOMPARE(good->exitCode, 0);
         QVERIFY(good->out.startsWith("timonel-node "));
-        auto bad = m_docker.exec(id, {QStringLiteral("/usr/bin/timonel-node"), QStringLiteral("nope")});
+        auto bad =
+            m_docker.exec(id, {QStringLiteral("/usr/bin/timonel-node"), QStringLiteral("nope")});
         QVERIFY(bad);
         QCOMPARE(bad->exitCode, 1);
         QVERIFY(bad->err.contains("usage"));
@@ -198,25 +212,30 @@ private Q_SLOTS:
         QVERIFY(!id.isEmpty());
         auto stats = m_docker.stats(id);
         QVERIFY2(stats, timonel::test::errorOf(stats).constData());
-        QVERIFY(stats->value(QLatin1String("memory_stats")).toObject().contains(QLatin1String("usage")));
+        QVERIFY(stats->value(QLatin1String("memory_stats"))
+                    .toObject()
+                    .contains(QLatin1String("usage")));
     }
 
     void eventsReportContainerStarts()
     {
         const QString name = QStringLiteral("timonel-test-%1-events").arg(m_run);
-        auto id = m_docker.createContainer(name, {{QStringLiteral("Image"), m_image},
-                                                  {QStringLiteral("Cmd"), QJsonArray{QStringLiteral("version")}},
-                                                  {QStringLiteral("Labels"), labels()}});
+        auto id = m_docker.createContainer(
+            name, {{QStringLiteral("Image"), m_image},
+                   {QStringLiteral("Cmd"), QJsonArray{QStringLiteral("version")}},
+                   {QStringLiteral("Labels"), labels()}});
         QVERIFY(id);
         // Events since before the start are replayed, so nothing races the subscription.
         const qint64 before = QDateTime::currentSecsSinceEpoch() - 1;
         QVERIFY(m_docker.startContainer(*id));
         bool started = false;
-        auto r = m_docker.events(QJsonObject{{QStringLiteral("container"), QJsonArray{*id}}},
-                                 [&](const QJsonObject &e) {
-                                     started = e.value(QLatin1String("Action")).toString() == QLatin1String("start");
-                                     return !started;
-                                 }, 30000, before);
+        auto r = m_docker.events(
+            QJsonObject{{QStringLiteral("container"), QJsonArray{*id}}},
+            [&](const QJsonObject &e) {
+                started = e.value(QLatin1String("Action")).toString() == QLatin1String("start");
+                return !started;
+            },
+            30000, before);
         QVERIFY(r);
         QVERIFY(started);
     }
@@ -245,7 +264,9 @@ private Q_SLOTS:
         const QString repository = QStringLiteral("timonel-test/tagged");
         QVERIFY(m_docker.tagImage(m_image, repository, m_run));
         const QString reference = repository + QLatin1Char(':') + m_run;
-        const QJsonArray listed = m_docker.listImages({{QStringLiteral("reference"), QJsonArray{reference}}}).value_or(QJsonArray());
+        const QJsonArray listed =
+            m_docker.listImages({{QStringLiteral("reference"), QJsonArray{reference}}})
+                .value_or(QJsonArray());
         QCOMPARE(listed.size(), 1);
         QVERIFY(m_docker.inspectImage(reference));
         QVERIFY(m_docker.removeImage(reference));
@@ -265,10 +286,12 @@ private Q_SLOTS:
 
     void networksAndVolumesAreFoundByLabel()
     {
-        auto net = m_docker.createNetwork({{QStringLiteral("Name"), QStringLiteral("timonel-test-%1").arg(m_run)},
-                                           {QStringLiteral("Labels"), labels()}});
+        auto net = m_docker.createNetwork(
+            {{QStringLiteral("Name"), QStringLiteral("timonel-test-%1").arg(m_run)},
+             {QStringLiteral("Labels"), labels()}});
         QVERIFY2(net, timonel::test::errorOf(net).constData());
-        auto vol = m_docker.createVolume(QStringLiteral("timonel-test-%1").arg(m_run), {{m_label, m_run}});
+        auto vol =
+            m_docker.createVolume(QStringLiteral("timonel-test-%1").arg(m_run), {{m_label, m_run}});
         QVERIFY(vol);
         const QJsonObject filter = docker::labelFilter(m_label, m_run);
         QCOMPARE(m_docker.listNetworks(filter).value_or(QJsonArray()).size(), 1);

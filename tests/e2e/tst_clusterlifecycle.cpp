@@ -4,9 +4,9 @@
 #include "testsupport.h"
 
 #include <QJsonArray>
+#include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
-#include <QJsonObject>
 #include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTcpServer>
@@ -25,7 +25,10 @@ class TestClusterLifecycle : public QObject
     QTemporaryDir m_dir;
     QString m_suffix = QUuid::createUuid().toString(QUuid::Id128).left(6);
 
-    QString clusterName(const char *base) const { return QStringLiteral("%1-%2").arg(QLatin1String(base), m_suffix); }
+    QString clusterName(const char *base) const
+    {
+        return QStringLiteral("%1-%2").arg(QLatin1String(base), m_suffix);
+    }
     QString kubeconfig() const { return m_dir.filePath(QStringLiteral("kubeconfig")); }
     QMap<QString, QString> env() const { return {{QStringLiteral("KUBECONFIG"), kubeconfig()}}; }
 
@@ -48,21 +51,34 @@ class TestClusterLifecycle : public QObject
     }
     QJsonArray nodeContainers(const QString &cluster) const
     {
-        return docker::DockerClient().listContainers(docker::labelFilter(QStringLiteral("io.timonel.cluster"), cluster))
+        return docker::DockerClient()
+            .listContainers(docker::labelFilter(QStringLiteral("io.timonel.cluster"), cluster))
             .value_or(QJsonArray());
     }
     static int running(const QJsonArray &containers)
     {
         return int(std::count_if(containers.begin(), containers.end(), [](const QJsonValue &c) {
-            return c.toObject().value(QLatin1String("State")).toString() == QLatin1String("running");
+            return c.toObject().value(QLatin1String("State")).toString() ==
+                   QLatin1String("running");
         }));
     }
 
     static int apiPort(const QString &cluster)
     {
-        const QJsonObject c = docker::DockerClient().inspectContainer(cluster + QStringLiteral("-control-plane")).value_or(QJsonObject());
-        return c.value(QLatin1String("NetworkSettings")).toObject().value(QLatin1String("Ports")).toObject()
-            .value(QLatin1String("6443/tcp")).toArray().first().toObject().value(QLatin1String("HostPort")).toString().toInt();
+        const QJsonObject c = docker::DockerClient()
+                                  .inspectContainer(cluster + QStringLiteral("-control-plane"))
+                                  .value_or(QJsonObject());
+        return c.value(QLatin1String("NetworkSettings"))
+            .toObject()
+            .value(QLatin1String("Ports"))
+            .toObject()
+            .value(QLatin1String("6443/tcp"))
+            .toArray()
+            .first()
+            .toObject()
+            .value(QLatin1String("HostPort"))
+            .toString()
+            .toInt();
     }
 
     static int anonymousStatus(const QString &url)
@@ -84,7 +100,8 @@ private Q_SLOTS:
     {
         TIMONEL_REQUIRE_DOCKER();
         QVERIFY(m_dir.isValid());
-        QVERIFY2(!QStandardPaths::findExecutable(QStringLiteral("kubectl")).isEmpty(), "kubectl is the judge and must be on PATH");
+        QVERIFY2(!QStandardPaths::findExecutable(QStringLiteral("kubectl")).isEmpty(),
+                 "kubectl is the judge and must be on PATH");
     }
 
     void kindConfigWithThreeWorkersMakesFourNodesAndDeleteLeavesNothing()
@@ -92,59 +109,82 @@ private Q_SLOTS:
         const QString name = clusterName("e2e");
         // An unrelated context that must survive create and delete.
         writeFile(QStringLiteral("kubeconfig"),
-                  "apiVersion: v1\nkind: Config\nclusters:\n- name: other\n  cluster:\n    server: https://10.9.9.9:6443\n"
-                  "contexts:\n- name: other\n  context:\n    cluster: other\n    user: other\ncurrent-context: other\n"
+                  "apiVersion: v1\nkind: Config\nclusters:\n- name: other\n  cluster:\n    server: "
+                  "https://10.9.9.9:6443\n"
+                  "contexts:\n- name: other\n  context:\n    cluster: other\n    user: "
+                  "other\ncurrent-context: other\n"
                   "users:\n- name: other\n  user:\n    token: abc\n");
         QTcpServer probe;
         QVERIFY(probe.listen(QHostAddress::LocalHost));
         const quint16 hostPort = probe.serverPort();
         probe.close();
-        const QString config = writeFile(QStringLiteral("kind.yaml"), QStringLiteral(
-            "kind: Cluster\n"
-            "apiVersion: kind.x-k8s.io/v1alpha4\n"
-            "nodes:\n"
-            "- role: control-plane\n"
-            "  extraPortMappings:\n"
-            "  - containerPort: 80\n"
-            "    hostPort: %1\n"
-            "    listenAddress: 127.0.0.1\n"
-            "- role: worker\n"
-            "  labels:\n"
-            "    tier: frontend\n"
-            "- role: worker\n"
-            "- role: worker\n").arg(hostPort).toUtf8());
+        const QString config = writeFile(QStringLiteral("kind.yaml"),
+                                         QStringLiteral("kind: Cluster\n"
+                                                        "apiVersion: kind.x-k8s.io/v1alpha4\n"
+                                                        "nodes:\n"
+                                                        "- role: control-plane\n"
+                                                        "  extraPortMappings:\n"
+                                                        "  - containerPort: 80\n"
+                                                        "    hostPort: %1\n"
+                                                        "    listenAddress: 127.0.0.1\n"
+                                                        "- role: worker\n"
+                                                        "  labels:\n"
+                                                        "    tier: frontend\n"
+                                                        "- role: worker\n"
+                                                        "- role: worker\n")
+                                             .arg(hostPort)
+                                             .toUtf8());
 
-        const Run created = timonel({QStringLiteral("create"), QStringLiteral("cluster"), QStringLiteral("--name"), name,
-                                     QStringLiteral("--config"), config});
+        const Run created =
+            timonel({QStringLiteral("create"), QStringLiteral("cluster"), QStringLiteral("--name"),
+                     name, QStringLiteral("--config"), config});
         QVERIFY2(created.exitCode == 0, qPrintable(created.out + created.err));
-        QVERIFY(created.out.contains(QStringLiteral("Set kubectl context to \"timonel-%1\"").arg(name)));
+        QVERIFY(created.out.contains(
+            QStringLiteral("Set kubectl context to \"timonel-%1\"").arg(name)));
 
         QJsonArray containers = nodeContainers(name);
         QCOMPARE(containers.size(), 4);
         QCOMPARE(running(containers), 4);
 
-        const Run nodes = timonel({QStringLiteral("get"), QStringLiteral("nodes"), QStringLiteral("--name"), name});
+        const Run nodes = timonel(
+            {QStringLiteral("get"), QStringLiteral("nodes"), QStringLiteral("--name"), name});
         QCOMPARE(nodes.exitCode, 0);
-        QCOMPARE(nodes.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts),
-                 QStringList({name + QStringLiteral("-control-plane"), name + QStringLiteral("-worker"),
-                              name + QStringLiteral("-worker2"), name + QStringLiteral("-worker3")}));
-        QVERIFY(timonel({QStringLiteral("get"), QStringLiteral("clusters")}).out.split(QLatin1Char('\n')).contains(name));
+        QCOMPARE(
+            nodes.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts),
+            QStringList({name + QStringLiteral("-control-plane"), name + QStringLiteral("-worker"),
+                         name + QStringLiteral("-worker2"), name + QStringLiteral("-worker3")}));
+        QVERIFY(timonel({QStringLiteral("get"), QStringLiteral("clusters")})
+                    .out.split(QLatin1Char('\n'))
+                    .contains(name));
 
         // The extra port mapping is published where the config said.
-        const QJsonObject cp = docker::DockerClient().inspectContainer(name + QStringLiteral("-control-plane")).value_or(QJsonObject());
-        const QJsonObject published = cp.value(QLatin1String("NetworkSettings")).toObject().value(QLatin1String("Ports")).toObject()
-                                          .value(QLatin1String("80/tcp")).toArray().first().toObject();
+        const QJsonObject cp = docker::DockerClient()
+                                   .inspectContainer(name + QStringLiteral("-control-plane"))
+                                   .value_or(QJsonObject());
+        const QJsonObject published = cp.value(QLatin1String("NetworkSettings"))
+                                          .toObject()
+                                          .value(QLatin1String("Ports"))
+                                          .toObject()
+                                          .value(QLatin1String("80/tcp"))
+                                          .toArray()
+                                          .first()
+                                          .toObject();
         QCOMPARE(published.value(QLatin1String("HostPort")).toString(), QString::number(hostPort));
         QCOMPARE(published.value(QLatin1String("HostIp")).toString(), QStringLiteral("127.0.0.1"));
 
         // The real kubectl reaches the API server with the merged context, over TLS with the
         // admin client certificate; the other context is still there.
-        const Run readyz = kubectl(name, {QStringLiteral("get"), QStringLiteral("--raw"), QStringLiteral("/readyz")});
+        const Run readyz = kubectl(
+            name, {QStringLiteral("get"), QStringLiteral("--raw"), QStringLiteral("/readyz")});
         QVERIFY2(readyz.exitCode == 0, qPrintable(readyz.err));
         QCOMPARE(readyz.out.trimmed(), QStringLiteral("ok"));
         const Run version = kubectl(name, {QStringLiteral("version")});
-        QVERIFY2(version.out.contains(QLatin1String("Server Version: v1.32")), qPrintable(version.out + version.err));
-        const Run contexts = test::run(QStringLiteral("kubectl"), {QStringLiteral("config"), QStringLiteral("get-contexts"), QStringLiteral("-o"), QStringLiteral("name")}, env());
+        QVERIFY2(version.out.contains(QLatin1String("Server Version: v1.32")),
+                 qPrintable(version.out + version.err));
+        const Run contexts = test::run(QStringLiteral("kubectl"),
+                                       {QStringLiteral("config"), QStringLiteral("get-contexts"),
+                                        QStringLiteral("-o"), QStringLiteral("name")},
+                                       env());
         QVERIFY(contexts.out.split(QLatin1Char('\n')).contains(QStringLiteral("other")));
         QVERIFY(contexts.out.split(QLatin1Char('\n')).contains(QStringLiteral("timonel-") + name));
 
@@ -152,44 +192,63 @@ private Q_SLOTS:
         const QString server = QStringLiteral("https://127.0.0.1:%1").arg(apiPort(name));
         QCOMPARE(anonymousStatus(server + QStringLiteral("/healthz")), 401);
 
-        const Run kc = timonel({QStringLiteral("get"), QStringLiteral("kubeconfig"), QStringLiteral("--name"), name});
+        const Run kc = timonel(
+            {QStringLiteral("get"), QStringLiteral("kubeconfig"), QStringLiteral("--name"), name});
         QCOMPARE(kc.exitCode, 0);
         auto parsed = core::parseYaml(kc.out.toUtf8());
         QVERIFY(parsed);
-        QCOMPARE(parsed->toObject().value(QLatin1String("current-context")).toString(), QStringLiteral("timonel-") + name);
+        QCOMPARE(parsed->toObject().value(QLatin1String("current-context")).toString(),
+                 QStringLiteral("timonel-") + name);
 
         // A second cluster of the same name is refused, and the first is untouched.
-        const Run duplicate = timonel({QStringLiteral("create"), QStringLiteral("cluster"), QStringLiteral("--name"), name});
+        const Run duplicate = timonel(
+            {QStringLiteral("create"), QStringLiteral("cluster"), QStringLiteral("--name"), name});
         QCOMPARE(duplicate.exitCode, 1);
         QCOMPARE(duplicate.err.trimmed().count(QLatin1Char('\n')), 0);
-        QVERIFY2(duplicate.err.contains(QLatin1String("already exists")), qPrintable(duplicate.err));
+        QVERIFY2(duplicate.err.contains(QLatin1String("already exists")),
+                 qPrintable(duplicate.err));
         QCOMPARE(running(nodeContainers(name)), 4);
 
         // Stop keeps everything; start brings it back, reachable again.
-        QCOMPARE(timonel({QStringLiteral("stop"), QStringLiteral("cluster"), QStringLiteral("--name"), name}).exitCode, 0);
+        QCOMPARE(timonel({QStringLiteral("stop"), QStringLiteral("cluster"),
+                          QStringLiteral("--name"), name})
+                     .exitCode,
+                 0);
         QCOMPARE(running(nodeContainers(name)), 0);
         QCOMPARE(nodeContainers(name).size(), 4);
-        const Run started = timonel({QStringLiteral("start"), QStringLiteral("cluster"), QStringLiteral("--name"), name});
+        const Run started = timonel(
+            {QStringLiteral("start"), QStringLiteral("cluster"), QStringLiteral("--name"), name});
         QVERIFY2(started.exitCode == 0, qPrintable(started.err));
         QCOMPARE(running(nodeContainers(name)), 4);
         // The API server keeps its port across a restart, so the kubeconfig still works.
         QCOMPARE(apiPort(name), server.section(QLatin1Char(':'), -1).toInt());
-        QCOMPARE(kubectl(name, {QStringLiteral("get"), QStringLiteral("--raw"), QStringLiteral("/healthz")}).out.trimmed(), QStringLiteral("ok"));
+        QCOMPARE(kubectl(name, {QStringLiteral("get"), QStringLiteral("--raw"),
+                                QStringLiteral("/healthz")})
+                     .out.trimmed(),
+                 QStringLiteral("ok"));
 
         // export kubeconfig writes the context into another file, made current there.
         const QString exported = m_dir.filePath(QStringLiteral("exported"));
-        const Run exportRun = test::run(test::binary(QStringLiteral("timonel")),
-                                        {QStringLiteral("export"), QStringLiteral("kubeconfig"), QStringLiteral("--name"), name},
-                                        {{QStringLiteral("KUBECONFIG"), exported + QStringLiteral(":") + kubeconfig()}});
+        const Run exportRun = test::run(
+            test::binary(QStringLiteral("timonel")),
+            {QStringLiteral("export"), QStringLiteral("kubeconfig"), QStringLiteral("--name"),
+             name},
+            {{QStringLiteral("KUBECONFIG"), exported + QStringLiteral(":") + kubeconfig()}});
         QVERIFY2(exportRun.exitCode == 0, qPrintable(exportRun.err));
-        const Run viaExport = test::run(QStringLiteral("kubectl"), {QStringLiteral("get"), QStringLiteral("--raw"), QStringLiteral("/healthz")},
-                                        {{QStringLiteral("KUBECONFIG"), exported}});
+        const Run viaExport =
+            test::run(QStringLiteral("kubectl"),
+                      {QStringLiteral("get"), QStringLiteral("--raw"), QStringLiteral("/healthz")},
+                      {{QStringLiteral("KUBECONFIG"), exported}});
         QCOMPARE(viaExport.out.trimmed(), QStringLiteral("ok"));
 
-        const Run deleted = timonel({QStringLiteral("delete"), QStringLiteral("cluster"), QStringLiteral("--name"), name});
+        const Run deleted = timonel(
+            {QStringLiteral("delete"), QStringLiteral("cluster"), QStringLiteral("--name"), name});
         QVERIFY2(deleted.exitCode == 0, qPrintable(deleted.err));
         QCOMPARE(test::dockerObjectsOf(name), 0);
-        const Run after = test::run(QStringLiteral("kubectl"), {QStringLiteral("config"), QStringLiteral("get-contexts"), QStringLiteral("-o"), QStringLiteral("name")}, env());
+        const Run after = test::run(QStringLiteral("kubectl"),
+                                    {QStringLiteral("config"), QStringLiteral("get-contexts"),
+                                     QStringLiteral("-o"), QStringLiteral("name")},
+                                    env());
         QVERIFY(!after.out.contains(QStringLiteral("timonel-") + name));
         QVERIFY(after.out.split(QLatin1Char('\n')).contains(QStringLiteral("other")));
     }
@@ -197,29 +256,47 @@ private Q_SLOTS:
     void severalControlPlanesAreReachedThroughOneLoadBalancer()
     {
         const QString name = clusterName("ha");
-        const QString config = writeFile(QStringLiteral("ha.yaml"),
-            "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n- role: control-plane\n  image: kindest/node:v1.32.0\n"
-            "- role: control-plane\n- role: worker\nkubeadmConfigPatches:\n- |\n  kind: ClusterConfiguration\n");
-        const Run created = timonel({QStringLiteral("create"), QStringLiteral("cluster"), QStringLiteral("--name"), name,
-                                     QStringLiteral("--config"), config});
+        const QString config =
+            writeFile(QStringLiteral("ha.yaml"),
+                      "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n- role: "
+                      "control-plane\n  image: kindest/node:v1.32.0\n"
+                      "- role: control-plane\n- role: worker\nkubeadmConfigPatches:\n- |\n  kind: "
+                      "ClusterConfiguration\n");
+        const Run created =
+            timonel({QStringLiteral("create"), QStringLiteral("cluster"), QStringLiteral("--name"),
+                     name, QStringLiteral("--config"), config});
         QVERIFY2(created.exitCode == 0, qPrintable(created.out + created.err));
         // KinD-only fields are named once, on one line, and creation goes on.
         QCOMPARE(created.err.count(QLatin1String("warning")), 1);
-        QVERIFY2(created.err.contains(QLatin1String("nodes[0].image")) && created.err.contains(QLatin1String("kubeadmConfigPatches")),
+        QVERIFY2(created.err.contains(QLatin1String("nodes[0].image")) &&
+                     created.err.contains(QLatin1String("kubeadmConfigPatches")),
                  qPrintable(created.err));
         QCOMPARE(running(nodeContainers(name)), 4);
-        const Run nodes = timonel({QStringLiteral("get"), QStringLiteral("nodes"), QStringLiteral("--name"), name});
+        const Run nodes = timonel(
+            {QStringLiteral("get"), QStringLiteral("nodes"), QStringLiteral("--name"), name});
         QCOMPARE(nodes.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts),
-                 QStringList({name + QStringLiteral("-external-load-balancer"), name + QStringLiteral("-control-plane"),
-                              name + QStringLiteral("-control-plane2"), name + QStringLiteral("-worker")}));
-        QCOMPARE(kubectl(name, {QStringLiteral("get"), QStringLiteral("--raw"), QStringLiteral("/readyz")}).out.trimmed(), QStringLiteral("ok"));
+                 QStringList({name + QStringLiteral("-external-load-balancer"),
+                              name + QStringLiteral("-control-plane"),
+                              name + QStringLiteral("-control-plane2"),
+                              name + QStringLiteral("-worker")}));
+        QCOMPARE(kubectl(name, {QStringLiteral("get"), QStringLiteral("--raw"),
+                                QStringLiteral("/readyz")})
+                     .out.trimmed(),
+                 QStringLiteral("ok"));
         // With the first control plane gone, the balancer sends kubectl to the second.
         QVERIFY(docker::DockerClient().stopContainer(name + QStringLiteral("-control-plane"), 5));
         for (int i = 0; i < 3; ++i) {
-            const Run r = kubectl(name, {QStringLiteral("get"), QStringLiteral("--raw"), QStringLiteral("/readyz")});
+            const Run r = kubectl(
+                name, {QStringLiteral("get"), QStringLiteral("--raw"), QStringLiteral("/readyz")});
             QVERIFY2(r.out.trimmed() == QLatin1String("ok"), qPrintable(r.err));
         }
-        QCOMPARE(timonel({QStringLiteral("delete"), QStringLiteral("cluster"), QStringLiteral("--name"), name}).exitCode, 0);
+        // kind's plural verb: named clusters, an unknown one reported without stopping the rest.
+        const Run deleted = timonel(
+            {QStringLiteral("delete"), QStringLiteral("clusters"), clusterName("nosuch"), name});
+        QCOMPARE(deleted.exitCode, 1);
+        QVERIFY2(deleted.out.contains(QStringLiteral("Deleted cluster \"%1\"").arg(name)),
+                 qPrintable(deleted.out));
+        QVERIFY2(deleted.err.contains(clusterName("nosuch")), qPrintable(deleted.err));
         QCOMPARE(test::dockerObjectsOf(name), 0);
     }
 
@@ -227,12 +304,25 @@ private Q_SLOTS:
     {
         QTest::addColumn<QByteArray>("config");
         QTest::addColumn<QString>("message");
-        QTest::newRow("wrong kind") << QByteArray("kind: Pod\napiVersion: kind.x-k8s.io/v1alpha4\n") << QStringLiteral("Cluster");
-        QTest::newRow("wrong apiVersion") << QByteArray("kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha3\n") << QStringLiteral("apiVersion");
-        QTest::newRow("unknown role") << QByteArray("kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n- role: control-plane\n- role: master\n") << QStringLiteral("master");
-        QTest::newRow("no control plane") << QByteArray("kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n- role: worker\n") << QStringLiteral("control-plane");
-        QTest::newRow("bad subnet") << QByteArray("kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnetworking:\n  podSubnet: 10.300.0.0/16\n") << QStringLiteral("podSubnet");
-        QTest::newRow("not yaml") << QByteArray("kind: Cluster\n  apiVersion: [\n") << QStringLiteral("bad.yaml");
+        QTest::newRow("wrong kind") << QByteArray("kind: Pod\napiVersion: kind.x-k8s.io/v1alpha4\n")
+                                    << QStringLiteral("Cluster");
+        QTest::newRow("wrong apiVersion")
+            << QByteArray("kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha3\n")
+            << QStringLiteral("apiVersion");
+        QTest::newRow("unknown role")
+            << QByteArray("kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n- role: "
+                          "control-plane\n- role: master\n")
+            << QStringLiteral("master");
+        QTest::newRow("no control plane")
+            << QByteArray(
+                   "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n- role: worker\n")
+            << QStringLiteral("control-plane");
+        QTest::newRow("bad subnet")
+            << QByteArray("kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnetworking:\n  "
+                          "podSubnet: 10.300.0.0/16\n")
+            << QStringLiteral("podSubnet");
+        QTest::newRow("not yaml") << QByteArray("kind: Cluster\n  apiVersion: [\n")
+                                  << QStringLiteral("bad.yaml");
     }
 
     void badInputIsOneLineAndCreatesNothing()
@@ -240,8 +330,9 @@ private Q_SLOTS:
         QFETCH(QByteArray, config);
         QFETCH(QString, message);
         const QString name = clusterName("bad");
-        const Run r = timonel({QStringLiteral("create"), QStringLiteral("cluster"), QStringLiteral("--name"), name,
-                               QStringLiteral("--config"), writeFile(QStringLiteral("bad.yaml"), config)});
+        const Run r = timonel({QStringLiteral("create"), QStringLiteral("cluster"),
+                               QStringLiteral("--name"), name, QStringLiteral("--config"),
+                               writeFile(QStringLiteral("bad.yaml"), config)});
         QCOMPARE(r.exitCode, 1);
         QCOMPARE(r.err.trimmed().count(QLatin1Char('\n')), 0);
         QVERIFY2(r.err.contains(message), qPrintable(r.err));
@@ -253,14 +344,21 @@ private Q_SLOTS:
         QTcpServer busy;
         QVERIFY(busy.listen(QHostAddress::LocalHost));
         const QString name = clusterName("port");
-        const Run r = timonel({QStringLiteral("create"), QStringLiteral("cluster"), QStringLiteral("--name"), name, QStringLiteral("--config"),
-                               writeFile(QStringLiteral("port.yaml"), QStringLiteral(
-                                   "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n- role: control-plane\n"
-                                   "  extraPortMappings:\n  - containerPort: 80\n    hostPort: %1\n    listenAddress: 127.0.0.1\n")
-                                   .arg(busy.serverPort()).toUtf8())});
+        const Run r = timonel(
+            {QStringLiteral("create"), QStringLiteral("cluster"), QStringLiteral("--name"), name,
+             QStringLiteral("--config"),
+             writeFile(QStringLiteral("port.yaml"),
+                       QStringLiteral("kind: Cluster\napiVersion: "
+                                      "kind.x-k8s.io/v1alpha4\nnodes:\n- role: control-plane\n"
+                                      "  extraPortMappings:\n  - containerPort: 80\n    hostPort: "
+                                      "%1\n    listenAddress: 127.0.0.1\n")
+                           .arg(busy.serverPort())
+                           .toUtf8())});
         QCOMPARE(r.exitCode, 1);
         QCOMPARE(r.err.trimmed().count(QLatin1Char('\n')), 0);
-        QVERIFY2(r.err.contains(QString::number(busy.serverPort())) && r.err.contains(QLatin1String("in use")), qPrintable(r.err));
+        QVERIFY2(r.err.contains(QString::number(busy.serverPort())) &&
+                     r.err.contains(QLatin1String("in use")),
+                 qPrintable(r.err));
         QCOMPARE(test::dockerObjectsOf(name), 0);
     }
 
@@ -269,7 +367,8 @@ private Q_SLOTS:
         QTest::addColumn<QStringList>("args");
         QTest::newRow("delete") << QStringList{QStringLiteral("delete"), QStringLiteral("cluster")};
         QTest::newRow("get nodes") << QStringList{QStringLiteral("get"), QStringLiteral("nodes")};
-        QTest::newRow("get kubeconfig") << QStringList{QStringLiteral("get"), QStringLiteral("kubeconfig")};
+        QTest::newRow("get kubeconfig")
+            << QStringList{QStringLiteral("get"), QStringLiteral("kubeconfig")};
         QTest::newRow("start") << QStringList{QStringLiteral("start"), QStringLiteral("cluster")};
         QTest::newRow("stop") << QStringList{QStringLiteral("stop"), QStringLiteral("cluster")};
     }
@@ -292,14 +391,17 @@ private Q_SLOTS:
         // Hold before "Starting nodes": the network, volumes and containers exist by then.
         e.insert(QStringLiteral("TIMONEL_TEST_HOLD_BEFORE_STEP"), QStringLiteral("5"));
         p.setProcessEnvironment(e);
-        p.start(test::binary(QStringLiteral("timonel")), {QStringLiteral("create"), QStringLiteral("cluster"),
-                                                          QStringLiteral("--name"), name, QStringLiteral("--workers"), QStringLiteral("1")});
+        p.start(test::binary(QStringLiteral("timonel")),
+                {QStringLiteral("create"), QStringLiteral("cluster"), QStringLiteral("--name"),
+                 name, QStringLiteral("--workers"), QStringLiteral("1")});
         QByteArray out;
-        QVERIFY(QTest::qWaitFor([&] {
-            p.waitForReadyRead(100);
-            out += p.readAllStandardOutput();
-            return out.contains("holding before step 5") || p.state() == QProcess::NotRunning;
-        }, 120000));
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                p.waitForReadyRead(100);
+                out += p.readAllStandardOutput();
+                return out.contains("holding before step 5") || p.state() == QProcess::NotRunning;
+            },
+            120000));
         QVERIFY2(out.contains("holding"), out.constData());
         QVERIFY(test::dockerObjectsOf(name) >= 4); // network, 2 volumes, 2 containers
         ::kill(pid_t(p.processId()), SIGINT);

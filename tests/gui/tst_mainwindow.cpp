@@ -16,7 +16,8 @@ class TestMainWindow : public QObject
     Q_OBJECT
 
     QTemporaryDir m_dir;
-    QString m_name = QStringLiteral("gui-%1").arg(QUuid::createUuid().toString(QUuid::Id128).left(6));
+    QString m_name =
+        QStringLiteral("gui-%1").arg(QUuid::createUuid().toString(QUuid::Id128).left(6));
 
 private Q_SLOTS:
     void initTestCase()
@@ -43,7 +44,11 @@ private Q_SLOTS:
         QVERIFY(tree);
         // Reading happens off the UI thread: the window is up and says it is reading.
         QVERIFY(window.statusBar()->currentMessage().contains(QLatin1String("Reading")));
-        QVERIFY(QTest::qWaitFor([&] { return !window.statusBar()->currentMessage().contains(QLatin1String("Reading")); }, 30000));
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                return !window.statusBar()->currentMessage().contains(QLatin1String("Reading"));
+            },
+            30000));
 
         const QList<QTreeWidgetItem *> found = tree->findItems(m_name, Qt::MatchExactly);
         QCOMPARE(found.size(), 1);

@@ -12,11 +12,13 @@ class TestCli : public QObject
     static Run timonel(const QStringList &args, const QString &lang = QStringLiteral("C.UTF-8"))
     {
         // An unreachable Docker socket: nothing here may need the engine.
-        return timonel::test::run(timonel::test::binary(QStringLiteral("timonel")), args,
-                                  {{QStringLiteral("LANG"), lang}, {QStringLiteral("LC_ALL"), lang},
-                                   {QStringLiteral("LANGUAGE"), QString()},
-                                   {QStringLiteral("DOCKER_HOST"), QStringLiteral("unix:///nonexistent/docker.sock")}},
-                                  30000);
+        return timonel::test::run(
+            timonel::test::binary(QStringLiteral("timonel")), args,
+            {{QStringLiteral("LANG"), lang},
+             {QStringLiteral("LC_ALL"), lang},
+             {QStringLiteral("LANGUAGE"), QString()},
+             {QStringLiteral("DOCKER_HOST"), QStringLiteral("unix:///nonexistent/docker.sock")}},
+            30000);
     }
 
 private Q_SLOTS:
@@ -24,14 +26,16 @@ private Q_SLOTS:
     {
         const Run r = timonel({QStringLiteral("--help")});
         QCOMPARE(r.exitCode, 0);
-        for (const char *verb : {"create cluster", "delete cluster", "get clusters", "get nodes", "get kubeconfig",
-                                 "export kubeconfig", "start cluster", "stop cluster"})
+        for (const char *verb :
+             {"create cluster", "delete cluster", "get clusters", "get nodes", "get kubeconfig",
+              "export kubeconfig", "start cluster", "stop cluster"})
             QVERIFY2(r.out.contains(QLatin1String(verb)), verb);
     }
 
     void commandHelpShowsItsOptions()
     {
-        const Run r = timonel({QStringLiteral("create"), QStringLiteral("cluster"), QStringLiteral("--help")});
+        const Run r = timonel(
+            {QStringLiteral("create"), QStringLiteral("cluster"), QStringLiteral("--help")});
         QCOMPARE(r.exitCode, 0);
         QVERIFY(r.out.contains(QLatin1String("--config")));
         QVERIFY(r.out.contains(QLatin1String("--wait")));
@@ -41,12 +45,35 @@ private Q_SLOTS:
     {
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<QString>("message");
-        QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")} << QStringLiteral("unknown command");
-        QTest::newRow("unknown flag") << QStringList{QStringLiteral("get"), QStringLiteral("nodes"), QStringLiteral("--bogus")} << QStringLiteral("bogus");
-        QTest::newRow("bad wait") << QStringList{QStringLiteral("create"), QStringLiteral("cluster"), QStringLiteral("--wait"), QStringLiteral("soon")} << QStringLiteral("--wait");
-        QTest::newRow("missing config") << QStringList{QStringLiteral("create"), QStringLiteral("cluster"), QStringLiteral("--config"), QStringLiteral("/nonexistent/kind.yaml")} << QStringLiteral("/nonexistent/kind.yaml");
-        QTest::newRow("bad workers") << QStringList{QStringLiteral("create"), QStringLiteral("cluster"), QStringLiteral("--workers"), QStringLiteral("many")} << QStringLiteral("--workers");
-        QTest::newRow("no docker") << QStringList{QStringLiteral("get"), QStringLiteral("clusters")} << QStringLiteral("Docker is not running");
+        QTest::newRow("unknown command")
+            << QStringList{QStringLiteral("frobnicate")} << QStringLiteral("unknown command");
+        QTest::newRow("unknown flag") << QStringList{QStringLiteral("get"), QStringLiteral("nodes"),
+                                                     QStringLiteral("--bogus")}
+                                      << QStringLiteral("bogus");
+        QTest::newRow("bad wait") << QStringList{QStringLiteral("create"),
+                                                 QStringLiteral("cluster"),
+                                                 QStringLiteral("--wait"), QStringLiteral("soon")}
+                                  << QStringLiteral("--wait");
+        QTest::newRow("missing config")
+            << QStringList{QStringLiteral("create"), QStringLiteral("cluster"),
+                           QStringLiteral("--config"), QStringLiteral("/nonexistent/kind.yaml")}
+            << QStringLiteral("/nonexistent/kind.yaml");
+        QTest::newRow("bad workers")
+            << QStringList{QStringLiteral("create"), QStringLiteral("cluster"),
+                           QStringLiteral("--workers"), QStringLiteral("many")}
+            << QStringLiteral("--workers");
+        QTest::newRow("delete clusters without names")
+            << QStringList{QStringLiteral("delete"), QStringLiteral("clusters")}
+            << QStringLiteral("--all");
+        QTest::newRow("delete clusters with names and --all")
+            << QStringList{QStringLiteral("delete"), QStringLiteral("clusters"),
+                           QStringLiteral("a"), QStringLiteral("--all")}
+            << QStringLiteral("--all");
+        QTest::newRow("positional where none is taken")
+            << QStringList{QStringLiteral("get"), QStringLiteral("nodes"), QStringLiteral("extra")}
+            << QStringLiteral("extra");
+        QTest::newRow("no docker") << QStringList{QStringLiteral("get"), QStringLiteral("clusters")}
+                                   << QStringLiteral("Docker is not running");
     }
 
     void badInputIsOneLineOnStderr()
@@ -62,15 +89,20 @@ private Q_SLOTS:
 
     void speaksSpanishWhenTheSystemDoes()
     {
-        const QStringList args = {QStringLiteral("create"), QStringLiteral("cluster"), QStringLiteral("--wait"), QStringLiteral("soon")};
+        const QStringList args = {QStringLiteral("create"), QStringLiteral("cluster"),
+                                  QStringLiteral("--wait"), QStringLiteral("soon")};
         const Run english = timonel(args);
         const Run spanish = timonel(args, QStringLiteral("es_ES.UTF-8"));
         QCOMPARE(spanish.exitCode, 1);
         QVERIFY(english.err.contains(QLatin1String("invalid --wait duration")));
-        QVERIFY2(!spanish.err.contains(QLatin1String("invalid --wait duration")), qPrintable(spanish.err));
-        QVERIFY2(spanish.err.contains(QLatin1String("--wait")) && spanish.err.contains(QLatin1String("soon")), qPrintable(spanish.err));
+        QVERIFY2(!spanish.err.contains(QLatin1String("invalid --wait duration")),
+                 qPrintable(spanish.err));
+        QVERIFY2(spanish.err.contains(QLatin1String("--wait")) &&
+                     spanish.err.contains(QLatin1String("soon")),
+                 qPrintable(spanish.err));
         const Run help = timonel({QStringLiteral("--help")}, QStringLiteral("es_ES.UTF-8"));
-        QVERIFY2(!help.out.contains(QLatin1String("Lists existing clusters")), qPrintable(help.out));
+        QVERIFY2(!help.out.contains(QLatin1String("Lists existing clusters")),
+                 qPrintable(help.out));
     }
 };
 

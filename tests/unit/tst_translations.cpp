@@ -38,11 +38,17 @@ QList<Message> readTs(const QString &path)
         if (name == QLatin1String("name"))
             context = xml.readElementText();
         else if (name == QLatin1String("message")) {
-            current = Message{context, {}, {}, false, xml.attributes().value(QLatin1String("numerus")) == QLatin1String("yes")};
+            current =
+                Message{context,
+                        {},
+                        {},
+                        false,
+                        xml.attributes().value(QLatin1String("numerus")) == QLatin1String("yes")};
         } else if (name == QLatin1String("source")) {
             current.source = xml.readElementText();
         } else if (name == QLatin1String("translation")) {
-            current.unfinished = xml.attributes().value(QLatin1String("type")) == QLatin1String("unfinished");
+            current.unfinished =
+                xml.attributes().value(QLatin1String("type")) == QLatin1String("unfinished");
             if (!current.numerus)
                 current.translations = {xml.readElementText()};
             else {
@@ -67,7 +73,8 @@ QStringList placeholders(const QString &text)
 
 QString tsPath(const char *language)
 {
-    return qEnvironmentVariable("TIMONEL_SOURCE_DIR") + QStringLiteral("/translations/timonel_%1.ts").arg(QLatin1String(language));
+    return qEnvironmentVariable("TIMONEL_SOURCE_DIR") +
+           QStringLiteral("/translations/timonel_%1.ts").arg(QLatin1String(language));
 }
 
 } // namespace
@@ -83,7 +90,8 @@ private Q_SLOTS:
         for (const Message &m : messages) {
             const QByteArray where = (m.context + QStringLiteral(": ") + m.source).toUtf8();
             QVERIFY2(!m.unfinished, where.constData());
-            QVERIFY2(!m.translations.isEmpty() && !m.translations.first().isEmpty(), where.constData());
+            QVERIFY2(!m.translations.isEmpty() && !m.translations.first().isEmpty(),
+                     where.constData());
             for (const QString &t : m.translations) {
                 QStringList expected = placeholders(m.source), got = placeholders(t);
                 if (m.numerus) { // a singular form may spell the number out
@@ -102,7 +110,8 @@ private Q_SLOTS:
         for (const Message &m : readTs(tsPath("en"))) {
             if (!m.numerus)
                 continue;
-            QVERIFY2(m.translations.size() == 2 && !m.translations.last().isEmpty(), qPrintable(m.source));
+            QVERIFY2(m.translations.size() == 2 && !m.translations.last().isEmpty(),
+                     qPrintable(m.source));
         }
     }
 
@@ -114,9 +123,11 @@ private Q_SLOTS:
         const QString fresh = dir.filePath(QStringLiteral("fresh_es.ts"));
         const QString root = qEnvironmentVariable("TIMONEL_SOURCE_DIR");
         QProcess p;
-        p.start(lupdate, {QStringLiteral("-silent"), QStringLiteral("-no-obsolete"), QStringLiteral("-locations"), QStringLiteral("none"),
-                          QStringLiteral("-extensions"), QStringLiteral("cpp,h"), root + QStringLiteral("/engine"),
-                          root + QStringLiteral("/gui"), QStringLiteral("-ts"), fresh});
+        p.start(lupdate, {QStringLiteral("-silent"), QStringLiteral("-no-obsolete"),
+                          QStringLiteral("-locations"), QStringLiteral("none"),
+                          QStringLiteral("-extensions"), QStringLiteral("cpp,h"),
+                          root + QStringLiteral("/engine"), root + QStringLiteral("/gui"),
+                          QStringLiteral("-ts"), fresh});
         QVERIFY(p.waitForFinished(120000));
         QCOMPARE(p.exitCode(), 0);
         QSet<QString> known;
@@ -125,8 +136,11 @@ private Q_SLOTS:
         const QList<Message> inSources = readTs(fresh);
         QVERIFY(inSources.size() > 50);
         for (const Message &m : inSources)
-            QVERIFY2(known.contains(m.context + QLatin1Char('\x1f') + m.source),
-                     qPrintable(QStringLiteral("not in translations/ (run the update_translations target): %1: %2").arg(m.context, m.source)));
+            QVERIFY2(
+                known.contains(m.context + QLatin1Char('\x1f') + m.source),
+                qPrintable(QStringLiteral(
+                               "not in translations/ (run the update_translations target): %1: %2")
+                               .arg(m.context, m.source)));
     }
 };
 

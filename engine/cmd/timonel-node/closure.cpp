@@ -29,7 +29,8 @@ QString interpreterOf(const QString &path)
     if (!f.open(QIODevice::ReadOnly))
         return {};
     const QByteArray head = f.read(sizeof(Elf64_Ehdr));
-    if (head.size() < qsizetype(sizeof(Elf64_Ehdr)) || !head.startsWith("\x7f" "ELF"))
+    if (head.size() < qsizetype(sizeof(Elf64_Ehdr)) || !head.startsWith("\x7f"
+                                                                        "ELF"))
         return {};
     const auto *eh = reinterpret_cast<const Elf64_Ehdr *>(head.constData());
     for (int i = 0; i < eh->e_phnum; ++i) {
@@ -51,7 +52,9 @@ QList<LoadedObject> loadedClosure()
 {
     // Loading the plugins is the point: what they pull in shows up below.
     QSslSocket::supportsSsl();
-    { QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("closure-probe")); }
+    {
+        QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("closure-probe"));
+    }
     QSqlDatabase::removeDatabase(QStringLiteral("closure-probe"));
 
     QList<LoadedObject> objects;

@@ -1,9 +1,8 @@
 // timonel-node: what runs inside Timonel's node containers. One binary, one role per process:
-//   control-plane   the API server (and, as they land, scheduler and controllers) plus the node agent
-//   worker          the node agent
-//   pause           holds a pod's network namespace, doing nothing until told to stop
-//   lb              a TCP load balancer in front of several control planes
-//   closure         prints the files a node image must carry (used when building the image)
+//   control-plane   the API server (and, as they land, scheduler and controllers) plus the node
+//   agent worker          the node agent pause           holds a pod's network namespace, doing
+//   nothing until told to stop lb              a TCP load balancer in front of several control
+//   planes closure         prints the files a node image must carry (used when building the image)
 #include "apiserver/apiserver.h"
 #include "closure.h"
 #include "nodeprocess.h"
@@ -104,5 +103,6 @@ int main(int argc, char **argv)
         std::printf("timonel-node %s\n", TIMONEL_VERSION);
         return 0;
     }
-    return fail(QStringLiteral("usage: timonel-node control-plane|worker|pause|lb|closure|version"));
+    return fail(
+        QStringLiteral("usage: timonel-node control-plane|worker|pause|lb|closure|version"));
 }

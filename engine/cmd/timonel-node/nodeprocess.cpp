@@ -56,7 +56,8 @@ std::expected<QJsonObject, QString> loadNodeConfig(const QString &dir)
 {
     QFile f(dir + QStringLiteral("/node.json"));
     if (!f.open(QIODevice::ReadOnly))
-        return std::unexpected(QStringLiteral("cannot read %1: %2").arg(f.fileName(), f.errorString()));
+        return std::unexpected(
+            QStringLiteral("cannot read %1: %2").arg(f.fileName(), f.errorString()));
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &error);
     if (!doc.isObject())

@@ -15,7 +15,8 @@ void installSignalHandlers();
 inline constexpr const char *ConfigDir = "/etc/timonel";
 
 // /etc/timonel/node.json: {"cluster","nodeName","role","nodeIP","podCIDR",...}
-std::expected<QJsonObject, QString> loadNodeConfig(const QString &dir = QString::fromLatin1(ConfigDir));
+std::expected<QJsonObject, QString>
+loadNodeConfig(const QString &dir = QString::fromLatin1(ConfigDir));
 
 // The line cluster creation waits for in the node container's output.
 inline constexpr const char *ReadyLine = "timonel-node: ready";

@@ -27,7 +27,8 @@ void TcpProxy::connectToBackend(QTcpSocket *client, int attempt)
     // Round robin over the backends, skipping one that failed recently while another may work:
     // reaching a stopped node's address costs seconds before the kernel gives up on it.
     int index = m_next++ % int(m_backends.size());
-    for (int i = 0; i < m_backends.size() && !m_downUntil.value(index, QDeadlineTimer(0)).hasExpired(); ++i)
+    for (int i = 0;
+         i < m_backends.size() && !m_downUntil.value(index, QDeadlineTimer(0)).hasExpired(); ++i)
         index = m_next++ % int(m_backends.size());
     const Backend backend = m_backends[index];
     auto *upstream = new QTcpSocket(client);
