@@ -3,6 +3,11 @@
 // Shared by the docker, e2e and bench tests: the real Docker engine and the programs under test.
 
 #include "docker/dockerclient.h"
+#include "docker/tar.h"
+
+#include <QCryptographicHash>
+#include <QFile>
+#include <QTemporaryFile>
 
 #include <QDir>
 #include <QProcess>
@@ -75,6 +80,42 @@ inline int dockerObjectsOf(const QString &cluster)
     return int(d.listContainers(filter).value_or(QJsonArray()).size() +
                d.listNetworks(filter).value_or(QJsonArray()).size() +
                d.listVolumes(filter).value_or(QJsonArray()).size());
+}
+
+// A tiny image for tests that need a shell and coreutils: Debian's static busybox (package
+// busybox-static) and its applet links, imported as timonel-test/busybox:<hash>. No registry.
+inline std::expected<QString, QString> busyboxImage()
+{
+    const QString source = QStringLiteral("/bin/busybox");
+    QFile binary(source);
+    if (!binary.open(QIODevice::ReadOnly))
+        return std::unexpected(QStringLiteral("%1 is missing: install busybox-static").arg(source));
+    const QByteArray hash =
+        QCryptographicHash::hash(binary.readAll(), QCryptographicHash::Sha256).toHex().left(12);
+    const QString reference = QStringLiteral("timonel-test/busybox:") + QString::fromLatin1(hash);
+    docker::DockerClient d;
+    if (d.inspectImage(reference))
+        return reference;
+    QTemporaryFile tarFile;
+    if (!tarFile.open())
+        return std::unexpected(tarFile.errorString());
+    docker::TarWriter tar(&tarFile);
+    tar.addDirectory(QStringLiteral("bin"));
+    tar.addDirectory(QStringLiteral("tmp"), 01777);
+    tar.addFileFromDisk(QStringLiteral("bin/busybox"), source, 0755);
+    for (const char *applet : {"sh", "cat", "echo", "sleep", "ls", "head", "env", "true", "false",
+                               "wc", "tr", "kill", "ps"})
+        tar.addSymlink(QStringLiteral("bin/") + QLatin1String(applet), QStringLiteral("busybox"));
+    if (!tar.finish())
+        return std::unexpected(tar.errorString());
+    const qint64 size = tarFile.size();
+    tarFile.seek(0);
+    auto imported = d.importImage(
+        &tarFile, size, QStringLiteral("timonel-test/busybox"), QString::fromLatin1(hash),
+        {QStringLiteral("ENV PATH=/bin"), QStringLiteral("CMD [\"sh\"]")});
+    if (!imported)
+        return std::unexpected(imported.error().message);
+    return reference;
 }
 
 } // namespace timonel::test

@@ -186,6 +186,100 @@ private Q_SLOTS:
         QVERIFY(!missing || missing->exitCode != 0);
     }
 
+    void execFeedsStdinAndSeparatesTheStreams()
+    {
+        auto busybox = test::busyboxImage();
+        QVERIFY2(busybox, test::errorOf(busybox).constData());
+        auto id = m_docker.createContainer(
+            QStringLiteral("timonel-test-%1-stdin").arg(m_run),
+            {{QStringLiteral("Image"), *busybox},
+             {QStringLiteral("Cmd"), QJsonArray{QStringLiteral("sleep"), QStringLiteral("300")}},
+             {QStringLiteral("Labels"), labels()}});
+        QVERIFY(id);
+        QVERIFY(m_docker.startContainer(*id));
+        // stdin goes through the hijacked connection and is closed, so cat ends.
+        const QByteArray input =
+            QByteArray("hola\n").repeated(20000); // bigger than a socket buffer
+        auto echoed = m_docker.exec(*id, {QStringLiteral("cat")}, input);
+        QVERIFY2(echoed, test::errorOf(echoed).constData());
+        QCOMPARE(echoed->exitCode, 0);
+        QCOMPARE(echoed->out.size(), input.size());
+        QCOMPARE(echoed->out, input);
+        auto mixed = m_docker.exec(*id, {QStringLiteral("sh"), QStringLiteral("-c"),
+                                         QStringLiteral("echo to-out; echo to-err >&2; exit 3")});
+        QVERIFY(mixed);
+        QCOMPARE(mixed->exitCode, 3);
+        QCOMPARE(mixed->out, QByteArray("to-out\n"));
+        QCOMPARE(mixed->err, QByteArray("to-err\n"));
+    }
+
+    void followedLogsEndWhenTheContainerStops()
+    {
+        auto busybox = test::busyboxImage();
+        QVERIFY(busybox);
+        for (const bool tty : {false, true}) {
+            auto id = m_docker.createContainer(
+                QStringLiteral("timonel-test-%1-lines%2").arg(m_run).arg(tty),
+                {{QStringLiteral("Image"), *busybox},
+                 {QStringLiteral("Tty"), tty},
+                 {QStringLiteral("Cmd"),
+                  QJsonArray{QStringLiteral("sh"), QStringLiteral("-c"),
+                             QStringLiteral("for i in 1 2 3; do echo line $i; sleep 0.2; done")}},
+                 {QStringLiteral("Labels"), labels()}});
+            QVERIFY(id);
+            QVERIFY(m_docker.startContainer(*id));
+            QByteArray seen;
+            auto r = m_docker.logs(*id, true, [&](int stream, const QByteArray &data) {
+                if (stream == 1)
+                    seen.append(data);
+                return true;
+            });
+            QVERIFY2(r, test::errorOf(r).constData());
+            QCOMPARE(seen.replace("\r\n", "\n"), QByteArray("line 1\nline 2\nline 3\n"));
+        }
+    }
+
+    void limitsAndMountsAreApplied()
+    {
+        auto busybox = test::busyboxImage();
+        QVERIFY(busybox);
+        QTemporaryDir host;
+        QFile marker(host.filePath(QStringLiteral("marker")));
+        QVERIFY(marker.open(QIODevice::WriteOnly));
+        marker.write("from the host\n");
+        marker.close();
+        auto id = m_docker.createContainer(
+            QStringLiteral("timonel-test-%1-limits").arg(m_run),
+            {{QStringLiteral("Image"), *busybox},
+             {QStringLiteral("Cmd"),
+              QJsonArray{QStringLiteral("cat"), QStringLiteral("/data/marker")}},
+             {QStringLiteral("Labels"), labels()},
+             {QStringLiteral("HostConfig"),
+              QJsonObject{
+                  {QStringLiteral("Memory"), 64 * 1024 * 1024},
+                  {QStringLiteral("NanoCpus"), 500000000},
+                  {QStringLiteral("Mounts"),
+                   QJsonArray{QJsonObject{{QStringLiteral("Type"), QStringLiteral("bind")},
+                                          {QStringLiteral("Source"), host.path()},
+                                          {QStringLiteral("Target"), QStringLiteral("/data")},
+                                          {QStringLiteral("ReadOnly"), true}}}}}}});
+        QVERIFY2(id, test::errorOf(id).constData());
+        QVERIFY(m_docker.startContainer(*id));
+        QCOMPARE(m_docker.waitContainer(*id).value_or(-1), 0);
+        QByteArray out;
+        QVERIFY(m_docker.logs(*id, false, [&](int, const QByteArray &d) {
+            out += d;
+            return true;
+        }));
+        QCOMPARE(out, QByteArray("from the host\n"));
+        const QJsonObject hostConfig = m_docker.inspectContainer(*id)
+                                           .value_or(QJsonObject())
+                                           .value(QLatin1String("HostConfig"))
+                                           .toObject();
+        QCOMPARE(hostConfig.value(QLatin1String("Memory")).toInteger(), 64 * 1024 * 1024);
+        QCOMPARE(hostConfig.value(QLatin1String("NanoCpus")).toInteger(), 500000000);
+    }
+
     void archivesGoInAndComeBack()
     {
         const QString id = runContainer({QStringLiteral("pause")}, QStringLiteral("archive"));
