@@ -287,12 +287,12 @@ Outcome<void> Clusters::start(const QString &name, int timeoutMs,
         return std::unexpected(Tr::tr("unknown cluster \"%1\"").arg(name));
     docker::DockerClient docker = m_docker;
     docker.setCancelToken(cancel);
-    const QDateTime since = QDateTime::currentDateTimeUtc();
     const QDeadlineTimer deadline(timeoutMs);
+    // Nodes already running are left as they are (starting is idempotent).
     for (const NodeInfo &node : *all)
         if (auto r = docker.startContainer(node.containerId); !r)
             return std::unexpected(Tr::tr("cannot start %1: %2").arg(node.name, r.error().message));
-    if (auto ready = waitForNodesReady(docker, *all, since, deadline); !ready)
+    if (auto ready = waitForNodesReady(docker, *all, deadline); !ready)
         return ready;
     auto entry = access(name);
     if (!entry)
@@ -301,9 +301,18 @@ Outcome<void> Clusters::start(const QString &name, int timeoutMs,
 }
 
 Outcome<void> waitForNodesReady(const docker::DockerClient &docker, const QList<NodeInfo> &nodes,
-                                const QDateTime &since, const QDeadlineTimer &deadline)
+                                const QDeadlineTimer &deadline)
 {
     for (const NodeInfo &node : nodes) {
+        // Only output of the container's current run counts: an earlier run said "ready" too.
+        auto before = docker.inspectContainer(node.containerId);
+        if (!before)
+            return std::unexpected(before.error().message);
+        const QDateTime since = dockerTimestamp(before->value(QLatin1String("State"))
+                                                    .toObject()
+                                                    .value(QLatin1String("StartedAt"))
+                                                    .toString()
+                                                    .toLatin1());
         QByteArray output;
         bool ready = false;
         const qint64 left = deadline.remainingTime();
@@ -317,7 +326,7 @@ Outcome<void> waitForNodesReady(const docker::DockerClient &docker, const QList<
                     if (space < 0 || !line.mid(space + 1).startsWith(ReadyLine))
                         continue;
                     const QDateTime at = dockerTimestamp(line.left(space));
-                    if (!at.isValid() || at >= since.addMSecs(-1))
+                    if (!at.isValid() || !since.isValid() || at >= since.addMSecs(-1))
                         ready = true;
                 }
                 return !ready;

@@ -64,11 +64,11 @@ private:
     docker::DockerClient m_docker;
 };
 
-// Follows the output of each node container until timonel-node reports ready, the container
-// stops (the error then carries its last output), `deadline` passes or `cancel` fires.
-// Only output after `since` counts, so that a restarted node is not taken for ready.
+// Follows the output of each node container until timonel-node reports ready in the container's
+// current run, the container stops (the error then carries its last output), `deadline` passes
+// or the client's cancel token fires.
 Outcome<void> waitForNodesReady(const docker::DockerClient &docker, const QList<NodeInfo> &nodes,
-                                const QDateTime &since, const QDeadlineTimer &deadline);
+                                const QDeadlineTimer &deadline);
 
 // Asks the API server of `access` for /readyz with its client certificate until it answers 200
 // or `deadline` passes.

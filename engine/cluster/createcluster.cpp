@@ -53,7 +53,6 @@ struct CreateContext
     QMap<QString, QByteArray> controlPlaneFiles; // path in the node -> content
     pki::KubeconfigEntry access;
     QString kubeconfigPath;
-    QDateTime startedAt;
 
     std::vector<std::function<void()>> undo; // run in reverse on failure
     QString detail;                          // what the current step reports on success
@@ -522,7 +521,6 @@ public:
     QString title() const override { return Tr::tr("Starting nodes"); }
     Outcome<void> execute(CreateContext &c) override
     {
-        c.startedAt = QDateTime::currentDateTimeUtc();
         // All at once: the engine starts them in parallel, which is most of creation's time.
         std::vector<std::unique_ptr<docker::DockerCall>> calls;
         for (const PlannedNode &node : c.nodes) {
@@ -555,7 +553,7 @@ public:
         QList<NodeInfo> nodes;
         for (const PlannedNode &n : c.nodes)
             nodes.append({n.name, n.role, n.containerId, {}, n.ip});
-        if (auto ready = waitForNodesReady(c.docker, nodes, c.startedAt, deadline); !ready)
+        if (auto ready = waitForNodesReady(c.docker, nodes, deadline); !ready)
             return ready;
         auto access = Clusters(c.docker).access(c.name);
         if (!access)

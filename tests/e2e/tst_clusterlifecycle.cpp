@@ -227,6 +227,13 @@ private Q_SLOTS:
                      .out.trimmed(),
                  QStringLiteral("ok"));
 
+        // Reusing a running cluster (what `packaging/dev run` does) starts nothing and succeeds.
+        const Run reused = timonel({QStringLiteral("create"), QStringLiteral("cluster"),
+                                    QStringLiteral("--name"), name, QStringLiteral("--reuse"),
+                                    QStringLiteral("--wait"), QStringLiteral("20s")});
+        QVERIFY2(reused.exitCode == 0, qPrintable(reused.err));
+        QCOMPARE(running(nodeContainers(name)), 4);
+
         // export kubeconfig writes the context into another file, made current there.
         const QString exported = m_dir.filePath(QStringLiteral("exported"));
         const Run exportRun = test::run(
