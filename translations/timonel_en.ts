@@ -2,6 +2,53 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="en">
 <context>
+    <name>Certificates</name>
+    <message>
+        <source>cannot generate an ECDSA P-256 key</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>cannot read the CA certificate</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>cannot read the CA private key</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>cannot encode the %1</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>cannot add %1 = %2</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>cannot encode DNS name %1</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>cannot encode IP address %1</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>cannot add subjectAltName</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>invalid validity of %1 days for certificate &quot;%2&quot;</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>cannot fill in certificate &quot;%1&quot;</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>cannot sign certificate &quot;%1&quot;</source>
+        <translation></translation>
+    </message>
+</context>
+<context>
     <name>Cidr</name>
     <message>
         <source>&quot;%1&quot; is not a CIDR: expected an address and a prefix length, e.g. 10.244.0.0/16</source>
@@ -571,6 +618,41 @@
     </message>
 </context>
 <context>
+    <name>Kubeconfig</name>
+    <message>
+        <source>cannot create the kubeconfig lock %1: %2</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>kubeconfig %1 is locked by another program (%2 exists); if no kubectl or Timonel is writing it, delete %2</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>cannot read kubeconfig %1: %2</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>cannot parse kubeconfig %1 (left unchanged; fix or move it and try again)</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>cannot write kubeconfig %1: %2</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>cannot add a kubeconfig entry without a name</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>cannot create the kubeconfig directory %1</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>cannot parse kubeconfig %1</source>
+        <translation></translation>
+    </message>
+</context>
+<context>
     <name>NodeImage</name>
     <message>
         <source>timonel-node was not found next to this program or on PATH (set TIMONEL_NODE_BINARY)</source>
@@ -598,6 +680,37 @@
     </message>
     <message>
         <source>importing the node image failed: %1</source>
+        <translation></translation>
+    </message>
+</context>
+<context>
+    <name>Yaml</name>
+    <message>
+        <source>the document expands to too many values (aliases nested too deeply?)</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>mapping keys must be scalars</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>duplicate key &quot;%1&quot;</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>a merge key (&lt;&lt;) takes mappings only</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>a merge key (&lt;&lt;) takes a mapping or a list of them</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>content after the end of the document above (check the indentation, or start a new document with ---)</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>expected one YAML document, found %1</source>
         <translation></translation>
     </message>
 </context>

@@ -2,6 +2,53 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="es" sourcelanguage="en">
 <context>
+    <name>Certificates</name>
+    <message>
+        <source>cannot generate an ECDSA P-256 key</source>
+        <translation>no se puede generar una clave ECDSA P-256</translation>
+    </message>
+    <message>
+        <source>cannot read the CA certificate</source>
+        <translation>no se puede leer el certificado de la CA</translation>
+    </message>
+    <message>
+        <source>cannot read the CA private key</source>
+        <translation>no se puede leer la clave privada de la CA</translation>
+    </message>
+    <message>
+        <source>cannot encode the %1</source>
+        <translation>no se puede codificar %1</translation>
+    </message>
+    <message>
+        <source>cannot add %1 = %2</source>
+        <translation>no se puede añadir %1 = %2</translation>
+    </message>
+    <message>
+        <source>cannot encode DNS name %1</source>
+        <translation>no se puede codificar el nombre DNS %1</translation>
+    </message>
+    <message>
+        <source>cannot encode IP address %1</source>
+        <translation>no se puede codificar la dirección IP %1</translation>
+    </message>
+    <message>
+        <source>cannot add subjectAltName</source>
+        <translation>no se puede añadir subjectAltName</translation>
+    </message>
+    <message>
+        <source>invalid validity of %1 days for certificate &quot;%2&quot;</source>
+        <translation>validez de %1 días no válida para el certificado &quot;%2&quot;</translation>
+    </message>
+    <message>
+        <source>cannot fill in certificate &quot;%1&quot;</source>
+        <translation>no se puede completar el certificado &quot;%1&quot;</translation>
+    </message>
+    <message>
+        <source>cannot sign certificate &quot;%1&quot;</source>
+        <translation>no se puede firmar el certificado &quot;%1&quot;</translation>
+    </message>
+</context>
+<context>
     <name>Cidr</name>
     <message>
         <source>&quot;%1&quot; is not a CIDR: expected an address and a prefix length, e.g. 10.244.0.0/16</source>
@@ -571,6 +618,41 @@
     </message>
 </context>
 <context>
+    <name>Kubeconfig</name>
+    <message>
+        <source>cannot create the kubeconfig lock %1: %2</source>
+        <translation>no se puede crear el bloqueo del kubeconfig %1: %2</translation>
+    </message>
+    <message>
+        <source>kubeconfig %1 is locked by another program (%2 exists); if no kubectl or Timonel is writing it, delete %2</source>
+        <translation>el kubeconfig %1 está bloqueado por otro programa (existe %2); si ningún kubectl ni Timonel lo está escribiendo, elimina %2</translation>
+    </message>
+    <message>
+        <source>cannot read kubeconfig %1: %2</source>
+        <translation>no se puede leer el kubeconfig %1: %2</translation>
+    </message>
+    <message>
+        <source>cannot parse kubeconfig %1 (left unchanged; fix or move it and try again)</source>
+        <translation>no se puede interpretar el kubeconfig %1 (no se ha modificado; corrígelo o muévelo y vuelve a intentarlo)</translation>
+    </message>
+    <message>
+        <source>cannot write kubeconfig %1: %2</source>
+        <translation>no se puede escribir el kubeconfig %1: %2</translation>
+    </message>
+    <message>
+        <source>cannot add a kubeconfig entry without a name</source>
+        <translation>no se puede añadir una entrada de kubeconfig sin nombre</translation>
+    </message>
+    <message>
+        <source>cannot create the kubeconfig directory %1</source>
+        <translation>no se puede crear el directorio del kubeconfig %1</translation>
+    </message>
+    <message>
+        <source>cannot parse kubeconfig %1</source>
+        <translation>no se puede interpretar el kubeconfig %1</translation>
+    </message>
+</context>
+<context>
     <name>NodeImage</name>
     <message>
         <source>timonel-node was not found next to this program or on PATH (set TIMONEL_NODE_BINARY)</source>
@@ -599,6 +681,37 @@
     <message>
         <source>importing the node image failed: %1</source>
         <translation>falló la importación de la imagen de nodo: %1</translation>
+    </message>
+</context>
+<context>
+    <name>Yaml</name>
+    <message>
+        <source>the document expands to too many values (aliases nested too deeply?)</source>
+        <translation>el documento se expande en demasiados valores (¿alias anidados demasiado?)</translation>
+    </message>
+    <message>
+        <source>mapping keys must be scalars</source>
+        <translation>las claves de un mapa deben ser escalares</translation>
+    </message>
+    <message>
+        <source>duplicate key &quot;%1&quot;</source>
+        <translation>clave &quot;%1&quot; duplicada</translation>
+    </message>
+    <message>
+        <source>a merge key (&lt;&lt;) takes mappings only</source>
+        <translation>una clave de fusión (&lt;&lt;) solo admite mapas</translation>
+    </message>
+    <message>
+        <source>a merge key (&lt;&lt;) takes a mapping or a list of them</source>
+        <translation>una clave de fusión (&lt;&lt;) admite un mapa o una lista de mapas</translation>
+    </message>
+    <message>
+        <source>content after the end of the document above (check the indentation, or start a new document with ---)</source>
+        <translation>contenido tras el final del documento anterior (revisa la sangría o empieza un documento nuevo con ---)</translation>
+    </message>
+    <message>
+        <source>expected one YAML document, found %1</source>
+        <translation>se esperaba un documento YAML, se encontraron %1</translation>
     </message>
 </context>
 <context>

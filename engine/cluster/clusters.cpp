@@ -180,22 +180,16 @@ Outcome<pki::KubeconfigEntry> Clusters::access(const QString &name, bool interna
     auto inspected = m_docker.inspectContainer(api.containerId);
     if (!inspected)
         return std::unexpected(inspected.error().message);
-    // The binding is in HostConfig even while the container is stopped.
-    const QJsonArray bindings =
+    // Creation pins the host port, so the binding holds it even while the node is stopped.
+    const QJsonObject binding =
         inspected->value(QLatin1String("HostConfig"))
             .toObject()
             .value(QLatin1String("PortBindings"))
             .toObject()
             .value(QStringLiteral("%1/tcp").arg(defaults::apiServerContainerPort))
-            .toArray();
-    const QJsonArray live =
-        inspected->value(QLatin1String("NetworkSettings"))
-            .toObject()
-            .value(QLatin1String("Ports"))
-            .toObject()
-            .value(QStringLiteral("%1/tcp").arg(defaults::apiServerContainerPort))
-            .toArray();
-    const QJsonObject binding = (live.isEmpty() ? bindings : live).first().toObject();
+            .toArray()
+            .first()
+            .toObject();
     QString host = binding.value(QLatin1String("HostIp")).toString();
     if (host.isEmpty() || host == QLatin1String("0.0.0.0"))
         host = QStringLiteral("127.0.0.1");
@@ -305,12 +299,14 @@ Outcome<void> waitForNodesReady(const docker::DockerClient &docker, const QList<
 {
     for (const NodeInfo &node : nodes) {
         // Only output of the container's current run counts: an earlier run said "ready" too.
+        // The current run's output all comes after the previous run finished (StartedAt is no
+        // use: Docker may record it after the program's first lines).
         auto before = docker.inspectContainer(node.containerId);
         if (!before)
             return std::unexpected(before.error().message);
         const QDateTime since = dockerTimestamp(before->value(QLatin1String("State"))
                                                     .toObject()
-                                                    .value(QLatin1String("StartedAt"))
+                                                    .value(QLatin1String("FinishedAt"))
                                                     .toString()
                                                     .toLatin1());
         QByteArray output;
@@ -326,7 +322,7 @@ Outcome<void> waitForNodesReady(const docker::DockerClient &docker, const QList<
                     if (space < 0 || !line.mid(space + 1).startsWith(ReadyLine))
                         continue;
                     const QDateTime at = dockerTimestamp(line.left(space));
-                    if (!at.isValid() || !since.isValid() || at >= since.addMSecs(-1))
+                    if (!at.isValid() || !since.isValid() || at > since)
                         ready = true;
                 }
                 return !ready;

@@ -1,5 +1,6 @@
 #include "core/yaml.h"
 
+#include <QCoreApplication>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QSet>
@@ -13,6 +14,14 @@
 #include <string_view>
 
 namespace timonel::core {
+
+namespace {
+// This file's user-visible texts, translated in the "Yaml" context.
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(Yaml)
+};
+} // namespace
 
 namespace {
 
@@ -225,8 +234,8 @@ public:
     {
         // Aliases are expanded; the budget stops "billion laughs" documents.
         if (--m_budget < 0) {
-            throw ConversionFailure{errorAt(
-                node.Mark(), QStringLiteral("the document expands to too many values (aliases "
+            throw ConversionFailure{
+                errorAt(node.Mark(), Tr::tr("the document expands to too many values (aliases "
                                             "nested too deeply?)"))};
         }
         switch (node.Type()) {
@@ -291,11 +300,11 @@ private:
             }
             if (!key.IsScalar() && !key.IsNull())
                 throw ConversionFailure{
-                    errorAt(key.Mark(), QStringLiteral("mapping keys must be scalars"))};
+                    errorAt(key.Mark(), Tr::tr("mapping keys must be scalars"))};
             const QString name = keyText(key);
             if (object.contains(name))
                 throw ConversionFailure{
-                    errorAt(key.Mark(), QStringLiteral("duplicate key \"%1\"").arg(name))};
+                    errorAt(key.Mark(), Tr::tr("duplicate key \"%1\"").arg(name))};
             object.insert(name, convert(value));
         }
         // Explicit keys win over merged ones; earlier merged maps win over later ones.
@@ -317,14 +326,14 @@ private:
         if (value.IsSequence()) {
             for (const YAML::Node &item : value) {
                 if (!item.IsMap())
-                    throw ConversionFailure{errorAt(
-                        item.Mark(), QStringLiteral("a merge key (<<) takes mappings only"))};
+                    throw ConversionFailure{
+                        errorAt(item.Mark(), Tr::tr("a merge key (<<) takes mappings only"))};
                 merged.append(convert(item).toObject());
             }
             return;
         }
-        throw ConversionFailure{errorAt(
-            value.Mark(), QStringLiteral("a merge key (<<) takes a mapping or a list of them"))};
+        throw ConversionFailure{
+            errorAt(value.Mark(), Tr::tr("a merge key (<<) takes a mapping or a list of them"))};
     }
 
     qint64 m_budget;
@@ -370,9 +379,8 @@ std::expected<QList<Document>, YamlError> loadDocuments(const QByteArray &text)
             if (!start.is_null()) {
                 if (previousStart >= 0 && !hasDocumentMarker(text, previousStart, start.pos)) {
                     throw ConversionFailure{errorAt(
-                        start,
-                        QStringLiteral("content after the end of the document above (check "
-                                       "the indentation, or start a new document with ---)"))};
+                        start, Tr::tr("content after the end of the document above (check "
+                                      "the indentation, or start a new document with ---)"))};
                 }
                 previousStart = start.pos;
             }
@@ -666,8 +674,7 @@ std::expected<QJsonValue, YamlError> parseYaml(const QByteArray &text)
         return QJsonValue(QJsonValue::Null);
     if (documents->size() > 1) {
         YamlError error = documents->at(1).start;
-        error.message =
-            QStringLiteral("expected one YAML document, found %1").arg(documents->size());
+        error.message = Tr::tr("expected one YAML document, found %1").arg(documents->size());
         return std::unexpected(error);
     }
     return documents->front().value;

@@ -1,5 +1,6 @@
 #include "pki/certificates.h"
 
+#include <QCoreApplication>
 #include <QHostAddress>
 #include <QUrl>
 
@@ -17,6 +18,14 @@
 #include <memory>
 
 namespace timonel::pki {
+
+namespace {
+// This file's user-visible texts, translated in the "Certificates" context.
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(Certificates)
+};
+} // namespace
 
 namespace {
 
@@ -50,7 +59,7 @@ std::expected<KeyPtr, QString> generateKey()
 {
     KeyPtr key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
     if (!key)
-        return std::unexpected(openSslError(QStringLiteral("cannot generate an ECDSA P-256 key")));
+        return std::unexpected(openSslError(Tr::tr("cannot generate an ECDSA P-256 key")));
     return key;
 }
 
@@ -59,7 +68,7 @@ std::expected<X509Ptr, QString> readCertificate(const QByteArray &pem)
     BioPtr bio(BIO_new_mem_buf(pem.constData(), int(pem.size())));
     X509Ptr certificate(bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr) : nullptr);
     if (!certificate)
-        return std::unexpected(openSslError(QStringLiteral("cannot read the CA certificate")));
+        return std::unexpected(openSslError(Tr::tr("cannot read the CA certificate")));
     return certificate;
 }
 
@@ -68,7 +77,7 @@ std::expected<KeyPtr, QString> readPrivateKey(const QByteArray &pem)
     BioPtr bio(BIO_new_mem_buf(pem.constData(), int(pem.size())));
     KeyPtr key(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr);
     if (!key)
-        return std::unexpected(openSslError(QStringLiteral("cannot read the CA private key")));
+        return std::unexpected(openSslError(Tr::tr("cannot read the CA private key")));
     return key;
 }
 
@@ -76,7 +85,7 @@ template <typename Writer> std::expected<QByteArray, QString> toPem(Writer write
 {
     BioPtr bio(BIO_new(BIO_s_mem()));
     if (!bio || !write(bio.get()))
-        return std::unexpected(openSslError(QStringLiteral("cannot encode the %1").arg(what)));
+        return std::unexpected(openSslError(Tr::tr("cannot encode the %1").arg(what)));
     char *data = nullptr;
     const long size = BIO_get_mem_data(bio.get(), &data);
     return QByteArray(data, qsizetype(size));
@@ -133,7 +142,7 @@ std::expected<void, QString> addExtension(X509 *certificate, X509V3_CTX *context
     ExtensionPtr extension(X509V3_EXT_conf_nid(nullptr, context, nid, value));
     if (!extension || !X509_add_ext(certificate, extension.get(), -1)) {
         return std::unexpected(
-            openSslError(QStringLiteral("cannot add %1 = %2").arg(OBJ_nid2sn(nid), value)));
+            openSslError(Tr::tr("cannot add %1 = %2").arg(OBJ_nid2sn(nid), value)));
     }
     return {};
 }
@@ -165,8 +174,7 @@ std::expected<void, QString> addSubjectAltNames(X509 *certificate,
         ASN1_IA5STRING *value = ASN1_IA5STRING_new();
         if (!name || !value || !ASN1_STRING_set(value, ascii.constData(), int(ascii.size()))) {
             ASN1_IA5STRING_free(value);
-            return std::unexpected(
-                openSslError(QStringLiteral("cannot encode DNS name %1").arg(dns)));
+            return std::unexpected(openSslError(Tr::tr("cannot encode DNS name %1").arg(dns)));
         }
         GENERAL_NAME_set0_value(name.get(), GEN_DNS, value);
         if (!sk_GENERAL_NAME_push(names.get(), name.get()))
@@ -181,12 +189,11 @@ std::expected<void, QString> addSubjectAltNames(X509 *certificate,
         GeneralNamePtr name(a2i_GENERAL_NAME(nullptr, nullptr, nullptr, GEN_IPADD,
                                              address.toString().toLatin1().constData(), 0));
         if (!name || !sk_GENERAL_NAME_push(names.get(), name.get()))
-            return std::unexpected(
-                openSslError(QStringLiteral("cannot encode IP address %1").arg(ip)));
+            return std::unexpected(openSslError(Tr::tr("cannot encode IP address %1").arg(ip)));
         name.release();
     }
     if (!X509_add1_ext_i2d(certificate, NID_subject_alt_name, names.get(), 0, X509V3_ADD_DEFAULT))
-        return std::unexpected(openSslError(QStringLiteral("cannot add subjectAltName")));
+        return std::unexpected(openSslError(Tr::tr("cannot add subjectAltName")));
     return {};
 }
 
@@ -201,7 +208,7 @@ std::expected<KeyPair, QString> build(const CertificateRequest &request, const S
     if (request.commonName.isEmpty())
         return std::unexpected(QStringLiteral("a certificate needs a common name"));
     if (request.validityDays <= 0) {
-        return std::unexpected(QStringLiteral("invalid validity of %1 days for certificate \"%2\"")
+        return std::unexpected(Tr::tr("invalid validity of %1 days for certificate \"%2\"")
                                    .arg(request.validityDays)
                                    .arg(request.commonName));
     }
@@ -226,8 +233,8 @@ std::expected<KeyPair, QString> build(const CertificateRequest &request, const S
         !setSubject(x, request.commonName, request.organizations) ||
         !X509_set_issuer_name(x, X509_get_subject_name(issuer)) ||
         !X509_set_pubkey(x, key->get())) {
-        return std::unexpected(openSslError(
-            QStringLiteral("cannot fill in certificate \"%1\"").arg(request.commonName)));
+        return std::unexpected(
+            openSslError(Tr::tr("cannot fill in certificate \"%1\"").arg(request.commonName)));
     }
 
     X509V3_CTX context;
@@ -259,7 +266,7 @@ std::expected<KeyPair, QString> build(const CertificateRequest &request, const S
 
     if (!X509_sign(x, signingKey, EVP_sha256())) {
         return std::unexpected(
-            openSslError(QStringLiteral("cannot sign certificate \"%1\"").arg(request.commonName)));
+            openSslError(Tr::tr("cannot sign certificate \"%1\"").arg(request.commonName)));
     }
     return encode(x, key->get());
 }

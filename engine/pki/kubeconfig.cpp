@@ -2,6 +2,7 @@
 
 #include "core/yaml.h"
 
+#include <QCoreApplication>
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
@@ -16,6 +17,14 @@
 #include <unistd.h>
 
 namespace timonel::pki {
+
+namespace {
+// This file's user-visible texts, translated in the "Kubeconfig" context.
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(Kubeconfig)
+};
+} // namespace
 
 namespace {
 
@@ -47,13 +56,13 @@ public:
             }
             if (errno != EEXIST) {
                 return std::unexpected(
-                    QStringLiteral("cannot create the kubeconfig lock %1: %2")
+                    Tr::tr("cannot create the kubeconfig lock %1: %2")
                         .arg(lockPath, QString::fromLocal8Bit(std::strerror(errno))));
             }
             if (deadline.hasExpired()) {
                 return std::unexpected(
-                    QStringLiteral("kubeconfig %1 is locked by another program (%2 exists); if no "
-                                   "kubectl or Timonel is writing it, delete %2")
+                    Tr::tr("kubeconfig %1 is locked by another program (%2 exists); if no "
+                           "kubectl or Timonel is writing it, delete %2")
                         .arg(path, lockPath));
             }
             // Blocking is acceptable here: the wait is bounded and only for a file lock.
@@ -82,7 +91,7 @@ std::expected<QByteArray, QString> readFile(const QString &path)
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return std::unexpected(
-            QStringLiteral("cannot read kubeconfig %1: %2").arg(path, file.errorString()));
+            Tr::tr("cannot read kubeconfig %1: %2").arg(path, file.errorString()));
     return file.readAll();
 }
 
@@ -96,8 +105,8 @@ std::expected<QJsonObject, QString> loadConfig(const QString &path)
         return std::unexpected(bytes.error());
     auto parsed = core::parseYaml(*bytes);
     if (!parsed) {
-        return std::unexpected(QStringLiteral("cannot parse kubeconfig %1 (left unchanged; fix or "
-                                              "move it and try again)")
+        return std::unexpected(Tr::tr("cannot parse kubeconfig %1 (left unchanged; fix or "
+                                      "move it and try again)")
                                    .arg(core::formatYamlError(parsed.error(), path)));
     }
     if (parsed->isNull())
@@ -127,14 +136,14 @@ std::expected<void, QString> writeConfig(const QString &path, const QJsonObject 
     QSaveFile file(path); // writes a temporary file and renames it: readers never see half a file
     if (!file.open(QIODevice::WriteOnly))
         return std::unexpected(
-            QStringLiteral("cannot write kubeconfig %1: %2").arg(path, file.errorString()));
+            Tr::tr("cannot write kubeconfig %1: %2").arg(path, file.errorString()));
     // It holds client keys. An existing file keeps its own permissions (QSaveFile copies them).
     if (!existed)
         file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
     file.write(core::toYaml(config));
     if (!file.commit())
         return std::unexpected(
-            QStringLiteral("cannot write kubeconfig %1: %2").arg(path, file.errorString()));
+            Tr::tr("cannot write kubeconfig %1: %2").arg(path, file.errorString()));
     return {};
 }
 
@@ -245,11 +254,10 @@ std::expected<void, QString> mergeIntoKubeconfig(const KubeconfigEntry &entry, c
                                                  bool setCurrent)
 {
     if (entry.contextName.isEmpty())
-        return std::unexpected(QStringLiteral("cannot add a kubeconfig entry without a name"));
+        return std::unexpected(Tr::tr("cannot add a kubeconfig entry without a name"));
     const QString directory = QFileInfo(path).absolutePath();
     if (!QDir().mkpath(directory))
-        return std::unexpected(
-            QStringLiteral("cannot create the kubeconfig directory %1").arg(directory));
+        return std::unexpected(Tr::tr("cannot create the kubeconfig directory %1").arg(directory));
 
     auto lock = KubeconfigLock::acquire(path);
     if (!lock)
@@ -297,7 +305,7 @@ std::expected<QList<QJsonObject>, QString> readKubeconfig(const QString &path)
         return std::unexpected(bytes.error());
     auto documents = core::parseYamlDocuments(*bytes);
     if (!documents) {
-        return std::unexpected(QStringLiteral("cannot parse kubeconfig %1")
+        return std::unexpected(Tr::tr("cannot parse kubeconfig %1")
                                    .arg(core::formatYamlError(documents.error(), path)));
     }
     QList<QJsonObject> objects;
