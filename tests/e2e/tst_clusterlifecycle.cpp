@@ -63,19 +63,25 @@ class TestClusterLifecycle : public QObject
         }));
     }
 
-    static int apiPort(const QString &cluster)
+    // Where Docker published a port of the cluster's control plane: {"HostIp", "HostPort"}.
+    static QJsonObject published(const QString &cluster, const QString &port)
     {
-        const QJsonObject c = docker::DockerClient()
-                                  .inspectContainer(cluster + QStringLiteral("-control-plane"))
-                                  .value_or(QJsonObject());
-        return c.value(QLatin1String("NetworkSettings"))
+        return docker::DockerClient()
+            .inspectContainer(cluster + QStringLiteral("-control-plane"))
+            .value_or(QJsonObject())
+            .value(QLatin1String("NetworkSettings"))
             .toObject()
             .value(QLatin1String("Ports"))
             .toObject()
-            .value(QLatin1String("6443/tcp"))
+            .value(port)
             .toArray()
             .first()
-            .toObject()
+            .toObject();
+    }
+
+    static int apiPort(const QString &cluster)
+    {
+        return published(cluster, QStringLiteral("6443/tcp"))
             .value(QLatin1String("HostPort"))
             .toString()
             .toInt();
@@ -158,19 +164,9 @@ private Q_SLOTS:
                     .contains(name));
 
         // The extra port mapping is published where the config said.
-        const QJsonObject cp = docker::DockerClient()
-                                   .inspectContainer(name + QStringLiteral("-control-plane"))
-                                   .value_or(QJsonObject());
-        const QJsonObject published = cp.value(QLatin1String("NetworkSettings"))
-                                          .toObject()
-                                          .value(QLatin1String("Ports"))
-                                          .toObject()
-                                          .value(QLatin1String("80/tcp"))
-                                          .toArray()
-                                          .first()
-                                          .toObject();
-        QCOMPARE(published.value(QLatin1String("HostPort")).toString(), QString::number(hostPort));
-        QCOMPARE(published.value(QLatin1String("HostIp")).toString(), QStringLiteral("127.0.0.1"));
+        const QJsonObject mapping = published(name, QStringLiteral("80/tcp"));
+        QCOMPARE(mapping.value(QLatin1String("HostPort")).toString(), QString::number(hostPort));
+        QCOMPARE(mapping.value(QLatin1String("HostIp")).toString(), QStringLiteral("127.0.0.1"));
 
         // The real kubectl reaches the API server with the merged context, over TLS with the
         // admin client certificate; the other context is still there.
