@@ -416,19 +416,22 @@ std::expected<SchemaRegistry, QString> SchemaRegistry::load(const QStringList &f
     return registry;
 }
 
+SchemaRegistry SchemaRegistry::loadBuiltIn()
+{
+    QStringList files;
+    const QDir dir(QStringLiteral(":/timonel/schema"));
+    for (const QString &name : dir.entryList({QStringLiteral("*.yaml")}, QDir::Files, QDir::Name))
+        files.append(dir.filePath(name));
+    auto loaded = load(files);
+    // The files are compiled in and checked by tst_schema: a failure here is a build defect.
+    if (!loaded)
+        qFatal("built-in schema: %s", qPrintable(loaded.error()));
+    return std::move(*loaded);
+}
+
 const SchemaRegistry &SchemaRegistry::builtIn()
 {
-    static const SchemaRegistry registry = [] {
-        QStringList files;
-        const QDir dir(QStringLiteral(":/timonel/schema"));
-        for (const QString &name : dir.entryList({QStringLiteral("*.yaml")}, QDir::Files, QDir::Name))
-            files.append(dir.filePath(name));
-        auto loaded = load(files);
-        // The files are compiled in and checked by tst_schema: a failure here is a build defect.
-        if (!loaded)
-            qFatal("built-in schema: %s", qPrintable(loaded.error()));
-        return std::move(*loaded);
-    }();
+    static const SchemaRegistry registry = loadBuiltIn();
     return registry;
 }
 

@@ -111,6 +111,8 @@ public:
 
     // The built-in kinds, from the schema files compiled into the binary. Loaded once.
     static const SchemaRegistry &builtIn();
+    // A fresh copy of the built-in kinds, for a registry that CRDs will extend.
+    static SchemaRegistry loadBuiltIn();
     // Loads schema files; fails with "file: message" on the first error (unknown type,
     // bad flag, duplicate kind).
     static std::expected<SchemaRegistry, QString> load(const QStringList &files);
