@@ -361,7 +361,22 @@ std::expected<void, QString> Loader::define(const QString &file, const QJsonObje
                 continue;
             }
             if (f.key() == u"_flags") {
-                t->atomic = words(f.value()).contains(u"atomic"_s);
+                for (const QString &flag : words(f.value())) {
+                    if (flag == u"atomic") {
+                        t->atomic = true;
+                    } else if (flag.startsWith(u"inline=") && flag.contains(u'@')) {
+                        const QString spec = flag.mid(7);
+                        const qsizetype at = spec.indexOf(u'@');
+                        auto embedded = resolve(QStringView(spec).left(at), package);
+                        if (!embedded)
+                            return std::unexpected(
+                                QStringLiteral("%1: %2: %3").arg(file, it.key(), embedded.error()));
+                        t->inlined.append({*embedded, spec.mid(at + 1).toInt()});
+                    } else {
+                        return std::unexpected(QStringLiteral("%1: %2: bad type flag %3")
+                                                   .arg(file, it.key(), flag));
+                    }
+                }
                 continue;
             }
             auto field = parseField(f.key(), f.value().toString(), package);

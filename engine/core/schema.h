@@ -63,6 +63,14 @@ public:
     QList<SchemaField> fields;          // Object: in declaration order
     const SchemaType *element = nullptr; // List item or Map value
     bool atomic = false;                // Object whose fields are replaced as a whole
+    // Go structs embedded inline: their fields appear among this type's in JSON, but protobuf
+    // nests them as one message under their own field number (Volume embeds VolumeSource @2).
+    struct Inline
+    {
+        const SchemaType *type = nullptr;
+        int protoNumber = 0;
+    };
+    QList<Inline> inlined;
 
     const SchemaField *field(QStringView name) const;
     bool isScalar() const;
