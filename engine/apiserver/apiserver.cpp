@@ -1,16 +1,25 @@
 #include "apiserver.h"
 
+#include "customresources.h"
+#include "discovery.h"
+#include "httpserver.h"
+#include "openapi.h"
+#include "requestinfo.h"
+#include "resthandler.h"
+#include "storage/storage.h"
+
+#include "core/schema.h"
+
+#include <QDir>
 #include <QFile>
-#include <QHttpServer>
-#include <QHttpServerRequest>
-#include <QHttpServerResponse>
+#include <QJsonArray>
 #include <QJsonDocument>
-#include <QJsonObject>
 #include <QLoggingCategory>
 #include <QSslConfiguration>
 #include <QSslKey>
-#include <QSslServer>
 #include <QSysInfo>
+
+using namespace Qt::StringLiterals;
 
 Q_LOGGING_CATEGORY(lcApiServer, "timonel.apiserver", QtInfoMsg)
 
@@ -22,43 +31,54 @@ std::expected<QByteArray, QString> readFile(const QString &path)
 {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
-        return std::unexpected(QStringLiteral("cannot read %1: %2").arg(path, f.errorString()));
+        return std::unexpected(u"cannot read %1: %2"_s.arg(path, f.errorString()));
     return f.readAll();
 }
 
-QHttpServerResponse unauthorized()
+// The cluster's key for Secrets at rest: made once, kept beside the PKI, never in the database.
+std::expected<QByteArray, QString> encryptionKey(const QString &path)
 {
-    const QJsonObject status{{QStringLiteral("kind"), QStringLiteral("Status")},
-                             {QStringLiteral("apiVersion"), QStringLiteral("v1")},
-                             {QStringLiteral("metadata"), QJsonObject()},
-                             {QStringLiteral("status"), QStringLiteral("Failure")},
-                             {QStringLiteral("message"), QStringLiteral("Unauthorized")},
-                             {QStringLiteral("reason"), QStringLiteral("Unauthorized")},
-                             {QStringLiteral("code"), 401}};
-    return QHttpServerResponse(status, QHttpServerResponse::StatusCode::Unauthorized);
+    if (QFile::exists(path)) {
+        auto key = readFile(path);
+        if (key && key->size() != 32)
+            return std::unexpected(u"%1 does not hold a 32-byte key"_s.arg(path));
+        return key;
+    }
+    const QByteArray key = SecretCipher::generateKey();
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::NewOnly) || f.write(key) != key.size())
+        return std::unexpected(u"cannot write %1: %2"_s.arg(path, f.errorString()));
+    f.setPermissions(QFile::ReadOwner | QFile::WriteOwner);
+    return key;
 }
 
-bool authenticated(const QHttpServerRequest &request)
+void respondText(HttpExchange *exchange, const QByteArray &text)
 {
-    // The TLS layer already verified any certificate against the cluster CA; anonymous
-    // connections are let through the handshake so that they get a proper 401.
-    return !request.sslConfiguration().peerCertificate().isNull();
+    exchange->respond(200, {{"Content-Type", "text/plain; charset=utf-8"},
+                            {"Cache-Control", "no-cache, private"},
+                            {"X-Content-Type-Options", "nosniff"}},
+                      text);
+}
+
+bool acceptsAggregated(const HttpExchange *exchange)
+{
+    const QByteArray accept = exchange->request().header("Accept");
+    return accept.contains("as=APIGroupDiscoveryList") && accept.contains("g=apidiscovery.k8s.io");
 }
 
 } // namespace
 
 QByteArray versionDocument()
 {
-    const QJsonObject v{
-        {QStringLiteral("major"), QStringLiteral("1")},
-        {QStringLiteral("minor"), QStringLiteral("32")},
-        {QStringLiteral("gitVersion"), QStringLiteral("v1.32.0-timonel." TIMONEL_VERSION)},
-        {QStringLiteral("gitCommit"), QStringLiteral("timonel")},
-        {QStringLiteral("gitTreeState"), QStringLiteral("clean")},
-        {QStringLiteral("buildDate"), QStringLiteral(__DATE__)},
-        {QStringLiteral("goVersion"), QStringLiteral("none")},
-        {QStringLiteral("compiler"), QStringLiteral("gcc")},
-        {QStringLiteral("platform"), QStringLiteral("linux/") + QSysInfo::buildCpuArchitecture()}};
+    const QJsonObject v{{u"major"_s, u"1"_s},
+                        {u"minor"_s, u"32"_s},
+                        {u"gitVersion"_s, u"v1.32.0-timonel." TIMONEL_VERSION ""_s},
+                        {u"gitCommit"_s, u"timonel"_s},
+                        {u"gitTreeState"_s, u"clean"_s},
+                        {u"buildDate"_s, QStringLiteral(__DATE__)},
+                        {u"goVersion"_s, u"none"_s},
+                        {u"compiler"_s, u"gcc"_s},
+                        {u"platform"_s, u"linux/"_s + QSysInfo::buildCpuArchitecture()}};
     return QJsonDocument(v).toJson(QJsonDocument::Compact);
 }
 
@@ -69,67 +89,207 @@ ApiServer::ApiServer(ApiServerOptions options, QObject *parent)
 
 ApiServer::~ApiServer() = default;
 
+ResourceStore &ApiServer::store()
+{
+    return *m_store;
+}
+
 std::expected<void, QString> ApiServer::start()
 {
-    auto cert = readFile(m_options.certificateFile);
-    auto key = readFile(m_options.keyFile);
-    auto ca = readFile(m_options.clientCaFile);
-    for (const auto *r : {&cert, &key, &ca})
-        if (!*r)
-            return std::unexpected(r->error());
+    if (!QDir().mkpath(m_options.dataDirectory))
+        return std::unexpected(u"cannot create %1"_s.arg(m_options.dataDirectory));
+    QByteArray key(32, '\0');
+    if (!m_options.encryptionKeyFile.isEmpty()) {
+        auto k = encryptionKey(m_options.encryptionKeyFile);
+        if (!k)
+            return std::unexpected(k.error());
+        key = *k;
+    }
+    auto storage = Storage::open(m_options.dataDirectory, key, {u"/secrets/"_s});
+    if (!storage)
+        return std::unexpected(storage.error());
+    m_storage = std::move(*storage);
+    m_schemas = std::make_unique<core::SchemaRegistry>(core::SchemaRegistry::loadBuiltIn());
+    m_store = std::make_unique<ResourceStore>(*m_storage, *m_schemas, m_options.network);
+    m_customResources = std::make_unique<CustomResources>(*m_store, *m_schemas);
+    connect(m_store.get(), &ResourceStore::customResourceDefinitionWritten,
+            m_customResources.get(), &CustomResources::onWritten);
+    connect(m_customResources.get(), &CustomResources::resourcesChanged, this,
+            &ApiServer::invalidateOpenApi);
+    m_customResources->loadAll();
+    m_rest = std::make_unique<RestHandler>(*m_store);
+    m_http = std::make_unique<HttpServer>([this](HttpExchange *e) { handle(e); });
+    m_http->setTooLargeBody("application/json",
+                            QJsonDocument(ApiError::tooLarge().toStatus()).toJson(QJsonDocument::Compact));
 
-    QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
-    tls.setLocalCertificate(QSslCertificate(*cert, QSsl::Pem));
-    tls.setPrivateKey(QSslKey(*key, QSsl::Ec, QSsl::Pem));
-    tls.setCaCertificates(QSslCertificate::fromData(*ca, QSsl::Pem));
-    tls.setPeerVerifyMode(QSslSocket::QueryPeer);
-    if (tls.localCertificate().isNull() || tls.privateKey().isNull())
-        return std::unexpected(QStringLiteral("the API server certificate or key is unreadable"));
-
-    m_http = std::make_unique<QHttpServer>();
-    auto plain = [](const char *text) {
-        return [text](const QHttpServerRequest &request) {
-            if (!authenticated(request))
-                return unauthorized();
-            return QHttpServerResponse("text/plain", QByteArray(text));
-        };
-    };
-    m_http->route(QStringLiteral("/healthz"), plain("ok"));
-    m_http->route(QStringLiteral("/livez"), plain("ok"));
-    m_http->route(QStringLiteral("/readyz"), plain("ok"));
-    m_http->route(QStringLiteral("/version"), [](const QHttpServerRequest &request) {
-        if (!authenticated(request))
-            return unauthorized();
-        QHttpServerResponse response("application/json", versionDocument());
-        // Without this kubectl's version dispatcher caches the answer on disk.
-        QHttpHeaders headers = response.headers();
-        headers.append(QHttpHeaders::WellKnownHeader::CacheControl, "no-cache, private");
-        response.setHeaders(std::move(headers));
-        return response;
-    });
-
-    m_tls = new QSslServer(this);
-    m_tls->setSslConfiguration(tls);
-    if (!m_tls->listen(m_options.address, m_options.port))
-        return std::unexpected(QStringLiteral("cannot listen on port %1: %2")
-                                   .arg(m_options.port)
-                                   .arg(m_tls->errorString()));
-    if (!m_http->bind(m_tls))
-        return std::unexpected(QStringLiteral("cannot serve HTTP on the TLS listener"));
-    qCInfo(lcApiServer) << "serving on port" << m_tls->serverPort();
+    if (m_options.plainHttp) {
+        if (auto ok = m_http->listenPlain(m_options.address, m_options.port); !ok)
+            return ok;
+    } else {
+        auto cert = readFile(m_options.certificateFile);
+        auto pkey = readFile(m_options.keyFile);
+        auto ca = readFile(m_options.clientCaFile);
+        for (const auto *r : {&cert, &pkey, &ca})
+            if (!*r)
+                return std::unexpected(r->error());
+        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+        tls.setLocalCertificate(QSslCertificate(*cert, QSsl::Pem));
+        tls.setPrivateKey(QSslKey(*pkey, QSsl::Ec, QSsl::Pem));
+        tls.setCaCertificates(QSslCertificate::fromData(*ca, QSsl::Pem));
+        tls.setPeerVerifyMode(QSslSocket::QueryPeer);
+        if (tls.localCertificate().isNull() || tls.privateKey().isNull())
+            return std::unexpected(u"the API server certificate or key is unreadable"_s);
+        if (auto ok = m_http->listen(m_options.address, m_options.port, tls); !ok)
+            return ok;
+    }
+    bootstrap();
+    qCInfo(lcApiServer) << "serving on port" << m_http->port();
     return {};
 }
 
 void ApiServer::stop()
 {
-    m_http.reset();
-    if (m_tls)
-        m_tls->close();
+    if (m_http)
+        m_http->close();
 }
 
 quint16 ApiServer::port() const
 {
-    return m_tls ? m_tls->serverPort() : 0;
+    return m_http ? m_http->port() : 0;
+}
+
+void ApiServer::invalidateOpenApi()
+{
+    m_openApiRoot = {};
+    m_openApiDocuments.clear();
+}
+
+void ApiServer::handle(HttpExchange *exchange)
+{
+    if (!m_options.plainHttp && exchange->request().clientCertificate.isNull())
+        return respondError(exchange, ApiError::unauthorized());
+    if (handleNonResource(exchange))
+        return;
+    const HttpRequest &request = exchange->request();
+    const RequestInfo info = parseRequestInfo(request.method, request.path, request.query);
+    if (!info.isResourceRequest)
+        return respondError(exchange, ApiError::pathNotFound());
+    m_rest->handle(exchange, info);
+}
+
+bool ApiServer::handleNonResource(HttpExchange *exchange)
+{
+    const QString &path = exchange->request().path;
+    if (exchange->request().method != "GET")
+        return false;
+    if (path == u"/healthz" || path == u"/livez" || path == u"/readyz") {
+        respondText(exchange, "ok");
+        return true;
+    }
+    if (path == u"/version") {
+        // Without no-cache kubectl's version dispatcher caches the answer on disk.
+        exchange->respond(200, {{"Content-Type", "application/json"},
+                                {"Cache-Control", "no-cache, private"}},
+                          versionDocument());
+        return true;
+    }
+    if (path == u"/api" || path == u"/apis") {
+        const bool core = path == u"/api";
+        if (acceptsAggregated(exchange))
+            respondJson(exchange, 200, aggregatedDiscovery(*m_schemas, core), {},
+                        aggregatedDiscoveryContentType);
+        else
+            respondJson(exchange, 200, core ? legacyApiVersions() : legacyApiGroupList(*m_schemas));
+        return true;
+    }
+    const QStringList parts = path.split(u'/', Qt::SkipEmptyParts);
+    if (parts.size() == 2 && parts[0] == u"api" && parts[1] == u"v1") {
+        respondJson(exchange, 200, legacyResourceList(*m_schemas, {}, u"v1"_s));
+        return true;
+    }
+    if (parts.size() == 2 && parts[0] == u"apis") {
+        const QJsonObject group = legacyApiGroup(*m_schemas, parts[1]);
+        group.isEmpty() ? respondError(exchange, ApiError::pathNotFound())
+                        : respondJson(exchange, 200, group);
+        return true;
+    }
+    if (parts.size() == 3 && parts[0] == u"apis") {
+        const QJsonObject list = legacyResourceList(*m_schemas, parts[1], parts[2]);
+        list.isEmpty() ? respondError(exchange, ApiError::pathNotFound())
+                       : respondJson(exchange, 200, list);
+        return true;
+    }
+    if (path == u"/openapi/v3") {
+        if (m_openApiRoot.isEmpty())
+            m_openApiRoot = openApiRoot(*m_schemas);
+        respondJson(exchange, 200, m_openApiRoot);
+        return true;
+    }
+    if (path.startsWith(u"/openapi/v3/")) {
+        const QString gv = path.mid(12);
+        QByteArray &doc = m_openApiDocuments[gv];
+        if (doc.isEmpty()) {
+            const QStringList p = gv.split(u'/');
+            QJsonObject d;
+            if (p.size() == 2 && p[0] == u"api")
+                d = openApiDocument(*m_schemas, {}, p[1]);
+            else if (p.size() == 3 && p[0] == u"apis")
+                d = openApiDocument(*m_schemas, p[1], p[2]);
+            if (!d.isEmpty())
+                doc = QJsonDocument(d).toJson(QJsonDocument::Compact);
+        }
+        if (doc.isEmpty()) {
+            m_openApiDocuments.remove(gv);
+            respondError(exchange, ApiError::pathNotFound());
+        } else {
+            exchange->respond(200, {{"Content-Type", "application/json"}}, doc);
+        }
+        return true;
+    }
+    return false;
+}
+
+void ApiServer::bootstrap()
+{
+    const core::ResourceInfo *namespaces = m_schemas->resource(u"", u"v1", u"namespaces");
+    const core::ResourceInfo *services = m_schemas->resource(u"", u"v1", u"services");
+    if (!namespaces || !services)
+        return;
+    WriteOptions system;
+    system.fieldManager = u"kube-apiserver"_s;
+    for (const QString &ns :
+         {u"default"_s, u"kube-system"_s, u"kube-public"_s, u"kube-node-lease"_s}) {
+        if (m_store->get(*namespaces, {}, ns))
+            continue;
+        m_store->create(*namespaces, {},
+                        QJsonObject{{u"metadata"_s, QJsonObject{{u"name"_s, ns}}}}, system,
+                        [ns](ApiResult<Written> w) {
+                            if (!w)
+                                qCWarning(lcApiServer).noquote()
+                                    << "cannot create namespace" << ns << w.error().message;
+                        });
+    }
+    // The API server's own Service, first address of the service range, as in every cluster.
+    if (!m_store->get(*services, u"default"_s, u"kubernetes"_s)) {
+        const QJsonObject service{
+            {u"metadata"_s,
+             QJsonObject{{u"name"_s, u"kubernetes"_s},
+                         {u"namespace"_s, u"default"_s},
+                         {u"labels"_s, QJsonObject{{u"component"_s, u"apiserver"_s},
+                                                   {u"provider"_s, u"kubernetes"_s}}}}},
+            {u"spec"_s,
+             QJsonObject{{u"ports"_s, QJsonArray{QJsonObject{{u"name"_s, u"https"_s},
+                                                             {u"port"_s, 443},
+                                                             {u"protocol"_s, u"TCP"_s},
+                                                             {u"targetPort"_s, 6443}}}},
+                         {u"sessionAffinity"_s, u"None"_s},
+                         {u"type"_s, u"ClusterIP"_s}}}};
+        m_store->create(*services, u"default"_s, service, system, [](ApiResult<Written> w) {
+            if (!w)
+                qCWarning(lcApiServer).noquote()
+                    << "cannot create the kubernetes service:" << w.error().message;
+        });
+    }
 }
 
 } // namespace timonel::apiserver

@@ -1,16 +1,26 @@
 #pragma once
 
+#include "resourcestore.h"
+
 #include <QHostAddress>
+#include <QJsonObject>
 #include <QObject>
 #include <QString>
 
 #include <expected>
 #include <memory>
 
-class QHttpServer;
-class QSslServer;
+namespace timonel::core {
+class SchemaRegistry;
+}
 
 namespace timonel::apiserver {
+
+class CustomResources;
+class HttpExchange;
+class HttpServer;
+class RestHandler;
+class Storage;
 
 struct ApiServerOptions
 {
@@ -19,10 +29,15 @@ struct ApiServerOptions
     QString certificateFile; // PEM server certificate
     QString keyFile;         // PEM private key
     QString clientCaFile;    // CA whose client certificates are accepted
+    QString dataDirectory;   // where the storage keeps its database
+    QString encryptionKeyFile; // 32-byte key that encrypts Secrets at rest (created if missing)
+    ClusterNetwork network;
+    QString advertiseAddress; // the control plane's address, for the `kubernetes` Endpoints
+    bool plainHttp = false;   // tests and benchmarks only: no TLS, no authentication
 };
 
-// The Kubernetes API server of a control-plane node: HTTPS with client certificates.
-// It serves the health and version endpoints; the REST API grows here.
+// The Kubernetes API server of a control-plane node: HTTPS with client certificates, the REST
+// API of every built-in kind and of CustomResourceDefinitions, over SQLite storage.
 class ApiServer : public QObject
 {
     Q_OBJECT
@@ -34,10 +49,24 @@ public:
     void stop();
     quint16 port() const;
 
+    // The registry the in-process clients (controllers, scheduler) write through.
+    ResourceStore &store();
+
 private:
+    void handle(HttpExchange *exchange);
+    bool handleNonResource(HttpExchange *exchange);
+    void bootstrap();
+    void invalidateOpenApi();
+
     ApiServerOptions m_options;
-    std::unique_ptr<QHttpServer> m_http;
-    QSslServer *m_tls = nullptr;
+    std::unique_ptr<core::SchemaRegistry> m_schemas;
+    std::unique_ptr<Storage> m_storage;
+    std::unique_ptr<ResourceStore> m_store;
+    std::unique_ptr<CustomResources> m_customResources;
+    std::unique_ptr<RestHandler> m_rest;
+    std::unique_ptr<HttpServer> m_http;
+    QJsonObject m_openApiRoot; // cached; empty when stale
+    QHash<QString, QByteArray> m_openApiDocuments;
 };
 
 // What /version answers: Kubernetes 1.32 compatibility, so that kubectl's version dispatcher

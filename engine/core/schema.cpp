@@ -450,4 +450,136 @@ const SchemaRegistry &SchemaRegistry::builtIn()
     return registry;
 }
 
+namespace {
+
+std::expected<const SchemaType *, QString> fromOpenApi(const QJsonObject &s, SchemaRegistry &registry,
+                                                       const QString &path);
+
+std::expected<SchemaField, QString> fieldFromOpenApi(const QString &name, const QJsonObject &s,
+                                                     bool required, SchemaRegistry &registry,
+                                                     const QString &path)
+{
+    auto type = fromOpenApi(s, registry, path);
+    if (!type)
+        return std::unexpected(type.error());
+    SchemaField f;
+    f.name = name;
+    f.type = *type;
+    f.description = s.value(u"description").toString();
+    f.required = required;
+    if (s.contains(u"default"))
+        f.defaultValue = s.value(u"default");
+    for (const QJsonValue &e : s.value(u"enum").toArray())
+        f.enumValues.append(e.toVariant().toString());
+    if (s.contains(u"minimum"))
+        f.minimum = s.value(u"minimum").toDouble();
+    if (s.contains(u"maximum"))
+        f.maximum = s.value(u"maximum").toDouble();
+    f.listType = s.value(u"x-kubernetes-list-type").toString();
+    for (const QJsonValue &k : s.value(u"x-kubernetes-list-map-keys").toArray())
+        f.listMapKeys.append(k.toString());
+    f.atomicMap = s.value(u"x-kubernetes-map-type").toString() == u"atomic";
+    return f;
+}
+
+std::expected<const SchemaType *, QString> fromOpenApi(const QJsonObject &s, SchemaRegistry &registry,
+                                                       const QString &path)
+{
+    SchemaType *t = registry.newType();
+    t->description = s.value(u"description").toString();
+    const QString type = s.value(u"type").toString();
+    if (s.value(u"x-kubernetes-int-or-string").toBool()) {
+        t->kind = SchemaType::Kind::IntOrString;
+    } else if (type == u"string") {
+        t->kind = SchemaType::Kind::String;
+        t->format = s.value(u"format").toString();
+    } else if (type == u"integer") {
+        t->kind = SchemaType::Kind::Integer;
+        t->format = s.value(u"format").toString(u"int64"_s);
+    } else if (type == u"number") {
+        t->kind = SchemaType::Kind::Number;
+        t->format = u"double"_s;
+    } else if (type == u"boolean") {
+        t->kind = SchemaType::Kind::Boolean;
+    } else if (type == u"array") {
+        t->kind = SchemaType::Kind::List;
+        auto element = fromOpenApi(s.value(u"items").toObject(), registry, path + u"[*]"_s);
+        if (!element)
+            return element;
+        t->element = *element;
+    } else if (type == u"object" || type.isEmpty()) {
+        const QJsonObject properties = s.value(u"properties").toObject();
+        const QJsonValue additional = s.value(u"additionalProperties");
+        if (s.value(u"x-kubernetes-preserve-unknown-fields").toBool() && properties.isEmpty()) {
+            t->kind = type.isEmpty() ? SchemaType::Kind::Any : SchemaType::Kind::FreeForm;
+        } else if (additional.isObject()) {
+            t->kind = SchemaType::Kind::Map;
+            auto element = fromOpenApi(additional.toObject(), registry, path);
+            if (!element)
+                return element;
+            t->element = *element;
+        } else if (properties.isEmpty()) {
+            t->kind = type.isEmpty() ? SchemaType::Kind::Any : SchemaType::Kind::FreeForm;
+        } else {
+            t->kind = SchemaType::Kind::Object;
+            t->atomic = s.value(u"x-kubernetes-map-type").toString() == u"atomic";
+            QStringList required;
+            for (const QJsonValue &r : s.value(u"required").toArray())
+                required.append(r.toString());
+            for (auto it = properties.begin(); it != properties.end(); ++it) {
+                auto f = fieldFromOpenApi(it.key(), it.value().toObject(),
+                                          required.contains(it.key()), registry,
+                                          path + u'.' + it.key());
+                if (!f)
+                    return std::unexpected(f.error());
+                t->fields.append(*f);
+            }
+        }
+    } else {
+        return std::unexpected(QStringLiteral("%1: unsupported type %2").arg(path, type));
+    }
+    return t;
+}
+
+} // namespace
+
+std::expected<const SchemaType *, QString> schemaFromOpenApi(const QJsonObject &openApi,
+                                                             SchemaRegistry &registry)
+{
+    auto root = fromOpenApi(openApi, registry, QString());
+    if (!root)
+        return root;
+    // Every custom resource has the standard object metadata, whatever its schema says.
+    auto *t = const_cast<SchemaType *>(*root);
+    if (t->kind != SchemaType::Kind::Object) {
+        t->kind = SchemaType::Kind::Object;
+        t->fields.clear();
+    }
+    for (const char16_t *name : {u"apiVersion", u"kind", u"metadata"})
+        t->fields.removeIf([&](const SchemaField &f) { return f.name == name; });
+    const SchemaType *objectMeta = registry.type(u"io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta");
+    if (!objectMeta) {
+        SchemaType *freeForm = registry.newType();
+        freeForm->kind = SchemaType::Kind::FreeForm;
+        objectMeta = freeForm;
+    }
+    SchemaField apiVersion;
+    apiVersion.name = u"apiVersion"_s;
+    apiVersion.description = u"The versioned schema of this object."_s;
+    SchemaType *stringType = registry.newType();
+    stringType->kind = SchemaType::Kind::String;
+    apiVersion.type = stringType;
+    SchemaField kind = apiVersion;
+    kind.name = u"kind"_s;
+    kind.description = u"The kind of this object."_s;
+    SchemaField metadata;
+    metadata.name = u"metadata"_s;
+    metadata.type = objectMeta;
+    metadata.description = u"Standard object metadata: name, namespace, labels, annotations."_s;
+    t->fields.prepend(metadata);
+    t->fields.prepend(kind);
+    t->fields.prepend(apiVersion);
+    return t;
+}
+
 } // namespace timonel::core

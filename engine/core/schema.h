@@ -102,6 +102,7 @@ struct ResourceInfo
     QStringList fieldSelectors; // besides metadata.name and metadata.namespace
     QList<TableColumn> columns;
     const SchemaType *schema = nullptr;
+    bool custom = false; // served for a CustomResourceDefinition
 
     QString apiVersion() const; // "v1", "apps/v1"
     QString groupResource() const; // "pods", "deployments.apps"

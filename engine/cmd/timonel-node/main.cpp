@@ -4,6 +4,8 @@
 //   nothing until told to stop lb              a TCP load balancer in front of several control
 //   planes closure         prints the files a node image must carry (used when building the image)
 #include "apiserver/apiserver.h"
+#include "apiserver/inprocessclient.h"
+#include "controllers/namespacecontroller.h"
 #include "closure.h"
 #include "nodeprocess.h"
 #include "tcpproxy.h"
@@ -43,15 +45,66 @@ int runNode(const QString &role)
     const QString name = config->value(QLatin1String("nodeName")).toString();
 
     std::unique_ptr<apiserver::ApiServer> api;
+    std::unique_ptr<apiserver::InProcessClient> inProcess;
+    std::unique_ptr<controllers::NamespaceController> namespaceController;
     if (role == QLatin1String("control-plane")) {
         const QString pki = QString::fromLatin1(node::ConfigDir) + QStringLiteral("/pki/");
-        api = std::make_unique<apiserver::ApiServer>(apiserver::ApiServerOptions{
-            QHostAddress::Any, 6443, pki + QStringLiteral("apiserver.crt"),
-            pki + QStringLiteral("apiserver.key"), pki + QStringLiteral("ca.crt")});
+        apiserver::ApiServerOptions options;
+        options.certificateFile = pki + QStringLiteral("apiserver.crt");
+        options.keyFile = pki + QStringLiteral("apiserver.key");
+        options.clientCaFile = pki + QStringLiteral("ca.crt");
+        // The node's volume: objects survive stop/start and Docker restarts. The Secrets key
+        // lives beside the database but never in it.
+        options.dataDirectory = QStringLiteral("/var/lib/timonel/apiserver");
+        options.encryptionKeyFile = QStringLiteral("/var/lib/timonel/encryption.key");
+        options.network.serviceSubnet = config->value(QLatin1String("serviceSubnet"))
+                                            .toString(options.network.serviceSubnet);
+        options.advertiseAddress = config->value(QLatin1String("nodeIP")).toString();
+        api = std::make_unique<apiserver::ApiServer>(options);
         if (auto started = api->start(); !started)
             return fail(started.error());
+        // The controllers of the control plane share the API server's process and call it
+        // through the in-process transport.
+        inProcess = std::make_unique<apiserver::InProcessClient>(api->store());
+        namespaceController = std::make_unique<controllers::NamespaceController>(*inProcess);
+        namespaceController->start();
     }
     announceReady(QStringLiteral("%1 %2").arg(role, name));
+    return QCoreApplication::exec();
+}
+
+// A bare API server on this machine, for benchmarks and development: no node, no Docker.
+// Plain HTTP on loopback unless --pki=DIR (with ca.crt, apiserver.crt/.key) is given.
+int runApiServer(const QStringList &args)
+{
+    apiserver::ApiServerOptions options;
+    options.address = QHostAddress::LocalHost;
+    options.port = 0;
+    options.plainHttp = true;
+    for (const QString &arg : args) {
+        if (arg.startsWith(QLatin1String("--port=")))
+            options.port = arg.mid(7).toUShort();
+        else if (arg.startsWith(QLatin1String("--data=")))
+            options.dataDirectory = arg.mid(7);
+        else if (arg.startsWith(QLatin1String("--pki="))) {
+            const QString pki = arg.mid(6) + QLatin1Char('/');
+            options.plainHttp = false;
+            options.certificateFile = pki + QStringLiteral("apiserver.crt");
+            options.keyFile = pki + QStringLiteral("apiserver.key");
+            options.clientCaFile = pki + QStringLiteral("ca.crt");
+        } else
+            return fail(QStringLiteral("apiserver: unknown argument %1").arg(arg));
+    }
+    if (options.dataDirectory.isEmpty())
+        return fail(QStringLiteral("apiserver needs --data=DIR"));
+    options.encryptionKeyFile = options.dataDirectory + QStringLiteral("/encryption.key");
+    apiserver::ApiServer api(options);
+    if (auto started = api.start(); !started)
+        return fail(started.error());
+    apiserver::InProcessClient inProcess(api.store());
+    controllers::NamespaceController namespaces(inProcess);
+    namespaces.start();
+    announceReady(QStringLiteral("apiserver :%1").arg(api.port()));
     return QCoreApplication::exec();
 }
 
@@ -93,6 +146,8 @@ int main(int argc, char **argv)
     }
     if (role == QLatin1String("lb"))
         return runLoadBalancer(args.mid(1));
+    if (role == QLatin1String("apiserver"))
+        return runApiServer(args.mid(1));
     if (role == QLatin1String("closure")) {
         QTextStream out(stdout);
         for (const auto &object : node::loadedClosure())

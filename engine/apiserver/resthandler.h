@@ -1,0 +1,38 @@
+// The REST verbs of resources over HTTP: decoding bodies (JSON, YAML, protobuf, patches),
+// query options, content negotiation (plain JSON or Table), and watch streams.
+#pragma once
+
+#include "requestinfo.h"
+#include "resourcestore.h"
+
+#include <QObject>
+
+namespace timonel::apiserver {
+
+class HttpExchange;
+
+class RestHandler : public QObject
+{
+    Q_OBJECT
+public:
+    explicit RestHandler(ResourceStore &store, QObject *parent = nullptr);
+
+    void handle(HttpExchange *exchange, const RequestInfo &info);
+
+private:
+    void get(HttpExchange *exchange, const core::ResourceInfo &r, const RequestInfo &info);
+    void list(HttpExchange *exchange, const core::ResourceInfo &r, const RequestInfo &info);
+    void watch(HttpExchange *exchange, const core::ResourceInfo &r, const RequestInfo &info);
+    void write(HttpExchange *exchange, const core::ResourceInfo &r, const RequestInfo &info);
+    void remove(HttpExchange *exchange, const core::ResourceInfo &r, const RequestInfo &info);
+
+    ResourceStore &m_store;
+};
+
+// Sends a Status for the error, with its HTTP code.
+void respondError(HttpExchange *exchange, const ApiError &error);
+void respondJson(HttpExchange *exchange, int status, const QJsonObject &body,
+                 const QStringList &warnings = {},
+                 const QByteArray &contentType = QByteArrayLiteral("application/json"));
+
+} // namespace timonel::apiserver

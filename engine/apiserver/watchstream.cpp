@@ -1,0 +1,113 @@
+#include "watchstream.h"
+
+#include "httpserver.h"
+#include "resthandler.h"
+
+#include <QJsonDocument>
+#include <QRandomGenerator>
+#include <QTimer>
+
+using namespace Qt::StringLiterals;
+
+namespace timonel::apiserver {
+
+namespace {
+
+// How often an idle watch with bookmarks tells the client how far it has seen.
+constexpr int bookmarkIntervalMs = 60'000;
+
+} // namespace
+
+void WatchStream::start(HttpExchange *exchange, ResourceStore &store, const core::ResourceInfo &r,
+                        const QString &ns, const Options &options)
+{
+    auto *stream = new WatchStream(exchange, store, r, options);
+    exchange->beginStream(200, {{"Content-Type", "application/json"},
+                                {"Cache-Control", "no-cache, private"}});
+    connect(exchange, &HttpExchange::clientGone, stream, &QObject::deleteLater);
+    connect(exchange, &QObject::destroyed, stream, &QObject::deleteLater);
+
+    // An unset or "0" resourceVersion starts with the current state as ADDED events.
+    const QString &rv = options.resourceVersion;
+    qint64 from = rv.toLongLong();
+    if (rv.isEmpty() || rv == u"0") {
+        auto current = store.list(r, ns, options.list);
+        if (!current) {
+            stream->send(u"ERROR"_s, current.error().toStatus());
+            return stream->finish();
+        }
+        for (const QJsonObject &o : std::as_const(current->items))
+            stream->send(u"ADDED"_s, o);
+        from = current->revision;
+    }
+    auto watch = store.watch(r, ns, from);
+    if (!watch) {
+        // A too old resourceVersion: the client relists (kubectl's reflector does).
+        stream->send(u"ERROR"_s, watch.error().toStatus());
+        return stream->finish();
+    }
+    stream->m_watch = std::move(*watch);
+    stream->m_lastRevision = from;
+    connect(stream->m_watch.get(), &Watch::events, stream, &WatchStream::onEvents);
+
+    // Kubernetes ends watches after a random 30-60 minutes unless told when.
+    const int timeout = options.timeoutSeconds.value_or(1800 + QRandomGenerator::global()->bounded(1800));
+    QTimer::singleShot(std::chrono::seconds(timeout), stream, &WatchStream::finish);
+    if (options.bookmarks) {
+        auto *timer = new QTimer(stream);
+        connect(timer, &QTimer::timeout, stream, &WatchStream::sendBookmark);
+        timer->start(bookmarkIntervalMs);
+    }
+}
+
+WatchStream::WatchStream(HttpExchange *exchange, ResourceStore &store, const core::ResourceInfo &r,
+                         Options options)
+    : m_exchange(exchange), m_store(store), m_resource(r), m_options(std::move(options))
+{
+}
+
+void WatchStream::send(const QString &type, const QJsonObject &object)
+{
+    if (!m_exchange || m_exchange->isFinished())
+        return;
+    QJsonObject body = object;
+    if (m_options.table && type != u"ERROR" && type != u"BOOKMARK") {
+        const TableConvertor tables;
+        body = tables.table(m_resource, {object}, QJsonObject{{u"resourceVersion"_s,
+                                                               object.value(u"metadata")
+                                                                   .toObject()
+                                                                   .value(u"resourceVersion")}},
+                            m_options.include);
+    }
+    const QJsonObject event{{u"type"_s, type}, {u"object"_s, body}};
+    m_exchange->writeChunk(QJsonDocument(event).toJson(QJsonDocument::Compact) + '\n');
+}
+
+void WatchStream::onEvents(const QList<WatchEvent> &events)
+{
+    for (const WatchEvent &e : events) {
+        m_lastRevision = e.revision;
+        const QString type = m_store.eventTypeFor(m_resource, e, m_options.list);
+        if (!type.isEmpty())
+            send(type, e.object);
+    }
+}
+
+void WatchStream::sendBookmark()
+{
+    send(u"BOOKMARK"_s,
+         QJsonObject{{u"kind"_s, m_resource.kind},
+                     {u"apiVersion"_s, m_resource.apiVersion()},
+                     {u"metadata"_s, QJsonObject{{u"resourceVersion"_s,
+                                                  QString::number(m_lastRevision)}}}});
+}
+
+void WatchStream::finish()
+{
+    m_watch.reset();
+    if (m_exchange && !m_exchange->isFinished())
+        m_exchange->endStream();
+    deleteLater();
+}
+
+} // namespace timonel::apiserver
