@@ -195,10 +195,13 @@ QJsonObject pathsFor(const ResourceInfo &r, QSet<const SchemaType *> *reached)
         QJsonObject op = operation(r, u"patch"_s, u"Partially updates a "_s + r.kind, patchParams, self);
         const QJsonObject patchSchema{{u"type"_s, u"object"_s}};
         QJsonObject content;
-        for (const char16_t *type :
-             {u"application/apply-patch+yaml", u"application/json-patch+json",
-              u"application/merge-patch+json", u"application/strategic-merge-patch+json"})
-            content.insert(QString::fromUtf16(type), QJsonObject{{u"schema"_s, patchSchema}});
+        QStringList types{u"application/apply-patch+yaml"_s, u"application/json-patch+json"_s,
+                          u"application/merge-patch+json"_s};
+        // Custom resources have no strategic merge keys: kubectl then sends merge patches.
+        if (!r.custom)
+            types.append(u"application/strategic-merge-patch+json"_s);
+        for (const QString &type : types)
+            content.insert(type, QJsonObject{{u"schema"_s, patchSchema}});
         op.insert(u"requestBody"_s, QJsonObject{{u"content"_s, content}, {u"required"_s, true}});
         itemOps.insert(u"patch"_s, op);
     }

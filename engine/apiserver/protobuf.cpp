@@ -441,10 +441,30 @@ Result<void> Decoder::message(QByteArrayView data, const SchemaType &type, Messa
         const auto tag = readTag(in, name);
         if (!tag)
             return std::unexpected(tag.error());
+        // A Go struct embedded inline: its fields are this object's in JSON, one nested
+        // message on the wire. Its merged-in fields do not count as this type's own numbers.
+        const SchemaType *embedded = nullptr;
+        for (const SchemaType::Inline &i : type.inlined)
+            if (i.protoNumber == tag->field)
+                embedded = i.type;
+        if (embedded) {
+            const auto bytes = readLengthDelimited(in, tag->wire, name);
+            if (!bytes)
+                return std::unexpected(bytes.error());
+            if (auto ok = message(*bytes, *embedded, into, depth + 1); !ok)
+                return ok;
+            continue;
+        }
         const SchemaField *field = nullptr;
-        for (const SchemaField &f : type.fields)
-            if (f.protoNumber == tag->field && f.type)
+        for (const SchemaField &f : type.fields) {
+            if (f.protoNumber != tag->field || !f.type)
+                continue;
+            const bool fromInline = std::any_of(
+                type.inlined.begin(), type.inlined.end(),
+                [&](const SchemaType::Inline &i) { return i.type->field(f.name) != nullptr; });
+            if (!fromInline)
                 field = &f;
+        }
         if (!field) {
             if (auto ok = in.skip(tag->wire); !ok)
                 return ok;

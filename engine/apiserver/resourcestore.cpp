@@ -319,10 +319,20 @@ ApiResult<QJsonObject> ResourceStore::decodeCheck(const ResourceInfo &r, QJsonOb
     object.insert(u"apiVersion"_s, r.apiVersion());
     object.insert(u"kind"_s, r.kind);
     const DecodeProblems problems = checkFields(object, r.schema);
-    if (!problems.typeErrors.isEmpty())
+    if (!problems.typeErrors.isEmpty()) {
+        if (r.custom) { // validated against its OpenAPI schema, as the CRD's structural schema
+            FieldErrors errors;
+            for (const TypeMismatch &m : problems.typeErrors)
+                errors.append(FieldError::invalid(
+                    m.path, m.jsonType,
+                    u"%1 in body must be of type %2: \"%3\""_s.arg(m.path, m.openApiType,
+                                                                     m.jsonType)));
+            return std::unexpected(ApiError::invalid(qualifiedKind(r), nameOf(object), errors));
+        }
         return std::unexpected(ApiError::badRequest(
             u"%1 in version \"%2\" cannot be handled as a %1: %3"_s.arg(
-                r.kind, r.version, problems.typeErrors.first())));
+                r.kind, r.version, problems.typeErrors.first().goMessage)));
+    }
     if (!problems.unknownFields.isEmpty()) {
         if (options.fieldValidation == FieldValidation::Strict)
             return std::unexpected(ApiError::badRequest(

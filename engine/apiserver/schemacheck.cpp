@@ -55,6 +55,26 @@ QString goTypeName(const SchemaType *t)
     return {};
 }
 
+QString openApiTypeName(const SchemaType *t)
+{
+    switch (t->kind) {
+    case Kind::Object:
+    case Kind::Map:
+    case Kind::FreeForm:
+        return u"object"_s;
+    case Kind::List:
+        return u"array"_s;
+    case Kind::Integer:
+        return u"integer"_s;
+    case Kind::Number:
+        return u"number"_s;
+    case Kind::Boolean:
+        return u"boolean"_s;
+    default:
+        return u"string"_s;
+    }
+}
+
 QString jsonTypeName(const QJsonValue &v)
 {
     switch (v.type()) {
@@ -121,8 +141,10 @@ struct Walker
     {
         if (!fits(v, t)) {
             problems.typeErrors.append(
-                u"json: cannot unmarshal %1 into Go struct field %2.%3 of type %4"_s.arg(
-                    jsonTypeName(v), goStruct, path, goTypeName(t)));
+                {path,
+                 u"json: cannot unmarshal %1 into Go struct field %2.%3 of type %4"_s.arg(
+                     jsonTypeName(v), goStruct, path, goTypeName(t)),
+                 openApiTypeName(t), jsonTypeName(v)});
             return;
         }
         if (v.isNull())

@@ -11,10 +11,19 @@
 
 namespace timonel::apiserver {
 
+// A value of the wrong JSON type, e.g. a string where the schema wants an integer.
+struct TypeMismatch
+{
+    QString path;       // "spec.replicas"
+    QString goMessage;  // as Go's JSON decoder words it, for built-in kinds
+    QString openApiType; // "integer": what a custom resource's schema wants
+    QString jsonType;   // "string": what came
+};
+
 struct DecodeProblems
 {
     QStringList unknownFields; // `unknown field "spec.foo"`, as strict decoding reports them
-    QStringList typeErrors;    // mistyped values: always an error, whatever fieldValidation says
+    QList<TypeMismatch> typeErrors; // always an error, whatever fieldValidation says
 };
 
 // Walks an object against its schema. Fields of FreeForm/Any types are not descended into.

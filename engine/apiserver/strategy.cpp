@@ -51,16 +51,16 @@ void defaultPodSpec(QJsonObject &spec)
         defaultContainers(containers);
         spec.insert(QString::fromUtf16(list), containers);
     }
-    // The ServiceAccount admission plugin: every pod runs as a service account.
-    if (spec.value(u"serviceAccountName").toString().isEmpty())
-        spec.insert(u"serviceAccountName"_s, spec.value(u"serviceAccount").toString(u"default"_s));
-    spec.insert(u"serviceAccount"_s, spec.value(u"serviceAccountName"));
 }
 
 void defaultPod(QJsonObject &pod)
 {
     QJsonObject spec = objectAt(pod, u"spec");
     defaultPodSpec(spec);
+    // The ServiceAccount admission plugin: every pod runs as a service account.
+    if (spec.value(u"serviceAccountName").toString().isEmpty())
+        spec.insert(u"serviceAccountName"_s, spec.value(u"serviceAccount").toString(u"default"_s));
+    spec.insert(u"serviceAccount"_s, spec.value(u"serviceAccountName"));
     // DefaultTolerationSeconds admission: evict from a not-ready or unreachable node after 300 s.
     QJsonArray tolerations = spec.value(u"tolerations").toArray();
     for (const char16_t *taint : {u"node.kubernetes.io/not-ready", u"node.kubernetes.io/unreachable"}) {

@@ -1020,8 +1020,7 @@ void TestHttpServer::smallPostsFromFourConcurrentClients()
     const double seconds = clock.nsecsElapsed() / 1e9;
     QVERIFY(std::ranges::all_of(answered, [](int n) { return n == perClient; }));
     QVERIFY(!wrong);
-    // What the API server needs from its transport, with a wide margin here.
-    QVERIFY2(clients * perClient / seconds >= 1000, "fewer than 1000 requests/s");
+    // Speed is for tests/bench to judge; here it is only reported.
     qInfo("%d requests in %.3f s: %.0f requests/s (clients and server share one thread)",
           clients * perClient, seconds, clients * perClient / seconds);
 }

@@ -176,21 +176,6 @@ private Q_SLOTS:
         const auto decoded =
             apiserver::decodeProtobufObject(body.readAll(), core::SchemaRegistry::builtIn());
         QVERIFY2(decoded, qPrintable(decoded ? QString() : decoded.error()));
-        // Gaps of the built-in schema data (engine/core/schema), not of the decoder: each
-        // passes once its schema file is fixed, and then its QEXPECT_FAIL must go.
-        for (const char *row : {"ingress-simple", "ingress-full"})
-            QEXPECT_FAIL(
-                row,
-                "networking-v1.yaml: protobuf nests IngressRule.http in an IngressRuleValue "
-                "message (IngressRule field 2, http = field 1)",
-                Continue);
-        for (const char *row : {"pdb-min-available", "pdb-max-unavailable"})
-            QEXPECT_FAIL(
-                row,
-                "policy-v1.yaml: PodDisruptionBudgetStatus disruptionsAllowed, currentHealthy, "
-                "desiredHealthy and expectedPods are required (no omitempty), so JSON has "
-                "their zeros",
-                Continue);
         QCOMPARE(compact(*decoded), compact(expected));
     }
 
