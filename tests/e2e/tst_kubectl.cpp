@@ -216,8 +216,8 @@ spec:
         file(u"app.yaml"_s, manifest("nginx:1.28", 1));
         const Run diff = kubectl({u"diff"_s, u"-f"_s, path});
         QCOMPARE(diff.exitCode, 1); // differences found
-        QVERIFY2(hasLine(diff.out, uR"(^-\s+image: nginx:1\.27$)"_s), qPrintable(diff.out + diff.err));
-        QVERIFY(hasLine(diff.out, uR"(^\+\s+image: nginx:1\.28$)"_s));
+        QVERIFY2(hasLine(diff.out, uR"(^-\s+- image: nginx:1\.27$)"_s), qPrintable(diff.out + diff.err));
+        QVERIFY(hasLine(diff.out, uR"(^\+\s+- image: nginx:1\.28$)"_s));
 
         QCOMPARE(ok({u"apply"_s, u"--server-side"_s, u"-f"_s, path}),
                  u"deployment.apps/app serverside-applied\n"_s);
