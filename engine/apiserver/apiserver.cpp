@@ -290,6 +290,58 @@ void ApiServer::bootstrap()
                     << "cannot create the kubernetes service:" << w.error().message;
         });
     }
+    publishEndpoints(system);
+}
+
+void ApiServer::publishEndpoints(const WriteOptions &system)
+{
+    // Where the `kubernetes` service leads: this control plane. Both the legacy Endpoints and
+    // the EndpointSlice, as kube-apiserver keeps them.
+    const QString ip = m_options.advertiseAddress;
+    const core::ResourceInfo *endpoints = m_schemas->resource(u"", u"v1", u"endpoints");
+    const core::ResourceInfo *slices =
+        m_schemas->resource(u"discovery.k8s.io", u"v1", u"endpointslices");
+    if (ip.isEmpty() || !endpoints || !slices)
+        return;
+    const QJsonObject port{{u"name"_s, u"https"_s}, {u"port"_s, 6443}, {u"protocol"_s, u"TCP"_s}};
+    const QJsonObject legacy{
+        {u"metadata"_s,
+         QJsonObject{{u"name"_s, u"kubernetes"_s},
+                     {u"namespace"_s, u"default"_s},
+                     {u"labels"_s,
+                      QJsonObject{{u"endpointslice.kubernetes.io/skip-mirror"_s, u"true"_s}}}}},
+        {u"subsets"_s, QJsonArray{QJsonObject{
+                           {u"addresses"_s, QJsonArray{QJsonObject{{u"ip"_s, ip}}}},
+                           {u"ports"_s, QJsonArray{port}}}}}};
+    const QJsonObject slice{
+        {u"metadata"_s,
+         QJsonObject{{u"name"_s, u"kubernetes"_s},
+                     {u"namespace"_s, u"default"_s},
+                     {u"labels"_s, QJsonObject{{u"kubernetes.io/service-name"_s, u"kubernetes"_s}}}}},
+        {u"addressType"_s, u"IPv4"_s},
+        {u"endpoints"_s,
+         QJsonArray{QJsonObject{{u"addresses"_s, QJsonArray{ip}},
+                                {u"conditions"_s, QJsonObject{{u"ready"_s, true}}}}}},
+        {u"ports"_s, QJsonArray{port}}};
+    for (const auto &[resource, object] :
+         {std::pair{endpoints, legacy}, std::pair{slices, slice}}) {
+        auto current = m_store->get(*resource, u"default"_s, u"kubernetes"_s);
+        auto report = [](ApiResult<Written> w) {
+            if (!w)
+                qCWarning(lcApiServer).noquote()
+                    << "cannot publish the kubernetes endpoints:" << w.error().message;
+        };
+        if (!current) {
+            m_store->create(*resource, u"default"_s, object, system, report);
+        } else {
+            QJsonObject updated = object;
+            QJsonObject meta = updated.value(u"metadata").toObject();
+            meta.insert(u"resourceVersion"_s,
+                        current->value(u"metadata").toObject().value(u"resourceVersion"));
+            updated.insert(u"metadata"_s, meta);
+            m_store->update(*resource, u"default"_s, u"kubernetes"_s, {}, updated, system, report);
+        }
+    }
 }
 
 } // namespace timonel::apiserver

@@ -56,6 +56,7 @@ private:
     void handle(HttpExchange *exchange);
     bool handleNonResource(HttpExchange *exchange);
     void bootstrap();
+    void publishEndpoints(const WriteOptions &system);
     void invalidateOpenApi();
 
     ApiServerOptions m_options;
