@@ -2,6 +2,29 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="en">
 <context>
+    <name>ApiClient</name>
+    <message>
+        <source>its TLS certificate is not trusted: %1</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>no answer in time</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>cannot reach the Kubernetes API at %1: %2</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>the watch stream sent something that is not a watch event: %1</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>the server&apos;s answer is not a JSON object: %1</source>
+        <translation></translation>
+    </message>
+</context>
+<context>
     <name>Certificates</name>
     <message>
         <source>cannot generate an ECDSA P-256 key</source>
@@ -649,6 +672,89 @@
     </message>
     <message>
         <source>cannot parse kubeconfig %1</source>
+        <translation></translation>
+    </message>
+</context>
+<context>
+    <name>KubeconfigClient</name>
+    <message>
+        <source>%1-data is not valid base64</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>cannot read %1 %2: %3</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>no server found for cluster &quot;%1&quot;</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>the server of cluster &quot;%1&quot; is not a URL: %2</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>the server of cluster &quot;%1&quot; is not an http or https URL: %2</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>the certificate authority of cluster &quot;%1&quot; holds no PEM certificate</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>user &quot;%1&quot; gets its credentials from a plugin (exec or auth-provider), which Timonel does not run; use a client certificate or a token</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>user &quot;%1&quot; has a client certificate or key but not both</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>the client certificate of user &quot;%1&quot; is not a PEM certificate</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>the client key of user &quot;%1&quot;: %2</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>cannot read tokenFile %1: %2</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>encrypted private keys are not supported</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>not a PEM private key</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>the private key is neither an EC nor an RSA key</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>no context is chosen and current-context is not set</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>context was not found for specified context: %1</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>cluster was not specified for context &quot;%1&quot;</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>cluster &quot;%1&quot; was not found for context &quot;%2&quot;</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>user &quot;%1&quot; was not found for context &quot;%2&quot;</source>
+        <translation></translation>
+    </message>
+    <message>
+        <source>%1 is empty</source>
         <translation></translation>
     </message>
 </context>

@@ -2,6 +2,29 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="es" sourcelanguage="en">
 <context>
+    <name>ApiClient</name>
+    <message>
+        <source>its TLS certificate is not trusted: %1</source>
+        <translation>su certificado TLS no es de confianza: %1</translation>
+    </message>
+    <message>
+        <source>no answer in time</source>
+        <translation>no respondió a tiempo</translation>
+    </message>
+    <message>
+        <source>cannot reach the Kubernetes API at %1: %2</source>
+        <translation>no se puede contactar con la API de Kubernetes en %1: %2</translation>
+    </message>
+    <message>
+        <source>the watch stream sent something that is not a watch event: %1</source>
+        <translation>el flujo de observación envió algo que no es un evento: %1</translation>
+    </message>
+    <message>
+        <source>the server&apos;s answer is not a JSON object: %1</source>
+        <translation>la respuesta del servidor no es un objeto JSON: %1</translation>
+    </message>
+</context>
+<context>
     <name>Certificates</name>
     <message>
         <source>cannot generate an ECDSA P-256 key</source>
@@ -650,6 +673,89 @@
     <message>
         <source>cannot parse kubeconfig %1</source>
         <translation>no se puede interpretar el kubeconfig %1</translation>
+    </message>
+</context>
+<context>
+    <name>KubeconfigClient</name>
+    <message>
+        <source>%1-data is not valid base64</source>
+        <translation>%1-data no es base64 válido</translation>
+    </message>
+    <message>
+        <source>cannot read %1 %2: %3</source>
+        <translation>no se puede leer %1 %2: %3</translation>
+    </message>
+    <message>
+        <source>no server found for cluster &quot;%1&quot;</source>
+        <translation>no se encontró servidor para el clúster &quot;%1&quot;</translation>
+    </message>
+    <message>
+        <source>the server of cluster &quot;%1&quot; is not a URL: %2</source>
+        <translation>el servidor del clúster &quot;%1&quot; no es una URL: %2</translation>
+    </message>
+    <message>
+        <source>the server of cluster &quot;%1&quot; is not an http or https URL: %2</source>
+        <translation>el servidor del clúster &quot;%1&quot; no es una URL http o https: %2</translation>
+    </message>
+    <message>
+        <source>the certificate authority of cluster &quot;%1&quot; holds no PEM certificate</source>
+        <translation>la autoridad de certificación del clúster &quot;%1&quot; no contiene ningún certificado PEM</translation>
+    </message>
+    <message>
+        <source>user &quot;%1&quot; gets its credentials from a plugin (exec or auth-provider), which Timonel does not run; use a client certificate or a token</source>
+        <translation>el usuario &quot;%1&quot; obtiene sus credenciales de un complemento (exec o auth-provider), que Timonel no ejecuta; use un certificado de cliente o un token</translation>
+    </message>
+    <message>
+        <source>user &quot;%1&quot; has a client certificate or key but not both</source>
+        <translation>el usuario &quot;%1&quot; tiene certificado o clave de cliente, pero no ambos</translation>
+    </message>
+    <message>
+        <source>the client certificate of user &quot;%1&quot; is not a PEM certificate</source>
+        <translation>el certificado de cliente del usuario &quot;%1&quot; no es un certificado PEM</translation>
+    </message>
+    <message>
+        <source>the client key of user &quot;%1&quot;: %2</source>
+        <translation>la clave de cliente del usuario &quot;%1&quot;: %2</translation>
+    </message>
+    <message>
+        <source>cannot read tokenFile %1: %2</source>
+        <translation>no se puede leer tokenFile %1: %2</translation>
+    </message>
+    <message>
+        <source>encrypted private keys are not supported</source>
+        <translation>las claves privadas cifradas no están admitidas</translation>
+    </message>
+    <message>
+        <source>not a PEM private key</source>
+        <translation>no es una clave privada PEM</translation>
+    </message>
+    <message>
+        <source>the private key is neither an EC nor an RSA key</source>
+        <translation>la clave privada no es ni EC ni RSA</translation>
+    </message>
+    <message>
+        <source>no context is chosen and current-context is not set</source>
+        <translation>no se eligió ningún contexto y current-context no está definido</translation>
+    </message>
+    <message>
+        <source>context was not found for specified context: %1</source>
+        <translation>no se encontró el contexto especificado: %1</translation>
+    </message>
+    <message>
+        <source>cluster was not specified for context &quot;%1&quot;</source>
+        <translation>no se indicó el clúster del contexto &quot;%1&quot;</translation>
+    </message>
+    <message>
+        <source>cluster &quot;%1&quot; was not found for context &quot;%2&quot;</source>
+        <translation>no se encontró el clúster &quot;%1&quot; del contexto &quot;%2&quot;</translation>
+    </message>
+    <message>
+        <source>user &quot;%1&quot; was not found for context &quot;%2&quot;</source>
+        <translation>no se encontró el usuario &quot;%1&quot; del contexto &quot;%2&quot;</translation>
+    </message>
+    <message>
+        <source>%1 is empty</source>
+        <translation>%1 está vacío</translation>
     </message>
 </context>
 <context>
