@@ -2,6 +2,7 @@
 // Status error and writes nothing; watches resume and expire as Kubernetes' do.
 #include "apiserver/apiserver.h"
 #include "apiserver/inprocessclient.h"
+#include "controllers/garbagecollector.h"
 #include "controllers/namespacecontroller.h"
 
 #include <QEventLoop>
@@ -34,6 +35,7 @@ class TestApiServer : public QObject
     std::unique_ptr<apiserver::ApiServer> m_server;
     std::unique_ptr<apiserver::InProcessClient> m_inProcess;
     std::unique_ptr<controllers::NamespaceController> m_namespaces;
+    std::unique_ptr<controllers::GarbageCollector> m_garbage;
     QNetworkAccessManager m_network;
 
     QUrl url(const QString &path) const
@@ -83,12 +85,15 @@ private Q_SLOTS:
         m_inProcess = std::make_unique<apiserver::InProcessClient>(m_server->store());
         m_namespaces = std::make_unique<controllers::NamespaceController>(*m_inProcess);
         m_namespaces->start();
+        m_garbage = std::make_unique<controllers::GarbageCollector>(*m_inProcess);
+        m_garbage->start();
         QTRY_COMPARE_WITH_TIMEOUT(
             send("GET", u"/api/v1/namespaces/default"_s).status, 200, 10000);
     }
 
     void cleanupTestCase()
     {
+        m_garbage.reset();
         m_namespaces.reset();
         m_inProcess.reset();
         m_server.reset();
@@ -286,6 +291,54 @@ private Q_SLOTS:
                      .status,
                  200);
         QTRY_COMPARE_WITH_TIMEOUT(send("GET", u"/api/v1/namespaces/doomed"_s).status, 404, 10000);
+    }
+
+    // A parent config map and a child owned by it; returns the child's path.
+    QString family(const QString &parent)
+    {
+        const Reply p = send("POST", u"/api/v1/namespaces/default/configmaps"_s,
+                             u"{\"metadata\":{\"name\":\"%1\"}}"_s.arg(parent).toUtf8());
+        const QString uid = p.json().value(u"metadata").toObject().value(u"uid").toString();
+        const QJsonObject child{
+            {u"metadata"_s,
+             QJsonObject{{u"name"_s, parent + u"-child"_s},
+                         {u"ownerReferences"_s,
+                          QJsonArray{QJsonObject{{u"apiVersion"_s, u"v1"_s},
+                                                 {u"kind"_s, u"ConfigMap"_s},
+                                                 {u"name"_s, parent},
+                                                 {u"uid"_s, uid},
+                                                 {u"blockOwnerDeletion"_s, true}}}}}}};
+        send("POST", u"/api/v1/namespaces/default/configmaps"_s, QJsonDocument(child).toJson());
+        return u"/api/v1/namespaces/default/configmaps/%1-child"_s.arg(parent);
+    }
+
+    void deletionPropagatesToDependents_data()
+    {
+        QTest::addColumn<QString>("policy");
+        QTest::addColumn<bool>("childSurvives");
+        QTest::newRow("background") << u"Background"_s << false;
+        QTest::newRow("foreground") << u"Foreground"_s << false;
+        QTest::newRow("orphan") << u"Orphan"_s << true;
+    }
+
+    void deletionPropagatesToDependents()
+    {
+        QFETCH(QString, policy);
+        QFETCH(bool, childSurvives);
+        const QString parent = u"parent-"_s + policy.toLower();
+        const QString child = family(parent);
+        QCOMPARE(send("GET", child).status, 200);
+        const QByteArray options = u"{\"propagationPolicy\":\"%1\"}"_s.arg(policy).toUtf8();
+        QCOMPARE(send("DELETE", u"/api/v1/namespaces/default/configmaps/"_s + parent, options).status, 200);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            send("GET", u"/api/v1/namespaces/default/configmaps/"_s + parent).status, 404, 10000);
+        if (childSurvives) {
+            const Reply c = send("GET", child);
+            QCOMPARE(c.status, 200);
+            QVERIFY(!c.json().value(u"metadata").toObject().contains(u"ownerReferences"));
+        } else {
+            QTRY_COMPARE_WITH_TIMEOUT(send("GET", child).status, 404, 10000);
+        }
     }
 };
 

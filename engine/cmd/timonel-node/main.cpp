@@ -5,6 +5,7 @@
 //   planes closure         prints the files a node image must carry (used when building the image)
 #include "apiserver/apiserver.h"
 #include "apiserver/inprocessclient.h"
+#include "controllers/garbagecollector.h"
 #include "controllers/namespacecontroller.h"
 #include "closure.h"
 #include "nodeprocess.h"
@@ -47,6 +48,7 @@ int runNode(const QString &role)
     std::unique_ptr<apiserver::ApiServer> api;
     std::unique_ptr<apiserver::InProcessClient> inProcess;
     std::unique_ptr<controllers::NamespaceController> namespaceController;
+    std::unique_ptr<controllers::GarbageCollector> garbageCollector;
     if (role == QLatin1String("control-plane")) {
         const QString pki = QString::fromLatin1(node::ConfigDir) + QStringLiteral("/pki/");
         apiserver::ApiServerOptions options;
@@ -68,6 +70,8 @@ int runNode(const QString &role)
         inProcess = std::make_unique<apiserver::InProcessClient>(api->store());
         namespaceController = std::make_unique<controllers::NamespaceController>(*inProcess);
         namespaceController->start();
+        garbageCollector = std::make_unique<controllers::GarbageCollector>(*inProcess);
+        garbageCollector->start();
     }
     announceReady(QStringLiteral("%1 %2").arg(role, name));
     return QCoreApplication::exec();
@@ -104,6 +108,8 @@ int runApiServer(const QStringList &args)
     apiserver::InProcessClient inProcess(api.store());
     controllers::NamespaceController namespaces(inProcess);
     namespaces.start();
+    controllers::GarbageCollector garbage(inProcess);
+    garbage.start();
     announceReady(QStringLiteral("apiserver :%1").arg(api.port()));
     return QCoreApplication::exec();
 }
