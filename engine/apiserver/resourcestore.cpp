@@ -1,60 +1,24 @@
 #include "resourcestore.h"
 
 #include "fieldmanager.h"
+#include "resourcestore_p.h"
 #include "schemacheck.h"
+#include "serviceallocator.h"
 #include "strategy.h"
 
-#include "core/cidr.h"
-#include "core/jsonpatch.h"
-#include "core/mergepatch.h"
 #include "core/names.h"
-#include "core/strategicmergepatch.h"
-#include "core/yaml.h"
 
-#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QRandomGenerator>
-#include <QSet>
 #include <QUuid>
 
 using namespace Qt::StringLiterals;
 using timonel::core::ResourceInfo;
+using namespace timonel::apiserver::detail;
 
 namespace timonel::apiserver {
 
 namespace {
-
-QJsonObject meta(const QJsonObject &o)
-{
-    return o.value(u"metadata").toObject();
-}
-
-QString nameOf(const QJsonObject &o)
-{
-    return meta(o).value(u"name").toString();
-}
-
-void setMeta(QJsonObject &o, const QJsonObject &m)
-{
-    o.insert(u"metadata"_s, m);
-}
-
-QString now()
-{
-    return QDateTime::currentDateTimeUtc().toString(Qt::ISODate);
-}
-
-// Kubernetes' kind qualified by group, as its Invalid errors name it: "Deployment.apps".
-QString qualifiedKind(const ResourceInfo &r)
-{
-    return r.group.isEmpty() ? r.kind : r.kind + u'.' + r.group;
-}
-
-qint64 revisionOf(const QJsonObject &o)
-{
-    return meta(o).value(u"resourceVersion").toString().toLongLong();
-}
 
 // Everything but metadata and status: what bumps metadata.generation when it changes.
 QJsonObject specPart(QJsonObject o)
@@ -64,122 +28,12 @@ QJsonObject specPart(QJsonObject o)
     return o;
 }
 
-bool hasSubresource(const ResourceInfo &r, QStringView sub)
-{
-    return r.subresources.contains(sub.toString());
-}
-
-std::expected<QJsonValue, QString> parseBody(const QByteArray &body, bool yaml)
-{
-    if (yaml) {
-        auto v = core::parseYaml(body);
-        if (!v)
-            return std::unexpected(v.error().message);
-        return *v;
-    }
-    QJsonParseError error;
-    const QJsonDocument doc = QJsonDocument::fromJson(body, &error);
-    if (error.error != QJsonParseError::NoError)
-        return std::unexpected(error.errorString());
-    return doc.isArray() ? QJsonValue(doc.array()) : QJsonValue(doc.object());
-}
-
 } // namespace
-
-// ClusterIPs and NodePorts of Services, found from the stored Services each time: the storage
-// is the only truth, so nothing drifts after a restart.
-class ResourceStore::Allocator
-{
-public:
-    Allocator(Storage &storage, const ClusterNetwork &network)
-        : m_storage(storage), m_network(network)
-    {
-    }
-
-    FieldErrors allocate(QJsonObject &service, const QJsonObject *old)
-    {
-        FieldErrors errors;
-        QJsonObject spec = service.value(u"spec").toObject();
-        const QString type = spec.value(u"type").toString(u"ClusterIP"_s);
-        QSet<QString> usedIps;
-        QSet<qint64> usedPorts;
-        for (const StoredObject &s : m_storage.list(u"/services/"_s)) {
-            if (old && meta(s.object).value(u"uid") == meta(*old).value(u"uid"))
-                continue;
-            const QJsonObject other = s.object.value(u"spec").toObject();
-            usedIps.insert(other.value(u"clusterIP").toString());
-            for (const QJsonValue &p : other.value(u"ports").toArray())
-                usedPorts.insert(p.toObject().value(u"nodePort").toInteger());
-        }
-        if (type != u"ExternalName") {
-            QString ip = spec.value(u"clusterIP").toString();
-            if (old && ip.isEmpty())
-                ip = old->value(u"spec").toObject().value(u"clusterIP").toString();
-            if (ip.isEmpty()) {
-                const auto subnet = core::Ipv4Subnet::parse(m_network.serviceSubnet);
-                // The lowest free address: the `kubernetes` service, created first, gets the
-                // first one as in every cluster, and a predictable order reads well in `get svc`.
-                for (quint32 i = 1; subnet && i + 1 < subnet->size(); ++i) {
-                    const QString candidate = subnet->address(i);
-                    if (!usedIps.contains(candidate)) {
-                        ip = candidate;
-                        break;
-                    }
-                }
-                if (ip.isEmpty())
-                    errors.append(FieldError::invalid(u"spec.clusterIPs"_s, QJsonValue::Undefined,
-                                                      u"no free addresses in the service range"_s));
-            } else if (ip != u"None" && usedIps.contains(ip)) {
-                errors.append(FieldError::invalid(
-                    u"spec.clusterIPs"_s, QJsonArray{ip},
-                    u"failed to allocate IP %1: provided IP is already allocated"_s.arg(ip)));
-            }
-            spec.insert(u"clusterIP"_s, ip);
-            spec.insert(u"clusterIPs"_s, QJsonArray{ip});
-        }
-        if (type == u"NodePort" || type == u"LoadBalancer") {
-            QJsonArray ports = spec.value(u"ports").toArray();
-            for (qsizetype i = 0; i < ports.size(); ++i) {
-                QJsonObject p = ports[i].toObject();
-                qint64 nodePort = p.value(u"nodePort").toInteger();
-                if (nodePort == 0) {
-                    const int span = m_network.nodePortLast - m_network.nodePortFirst + 1;
-                    for (int tries = 0; tries < span && nodePort == 0; ++tries) {
-                        const qint64 candidate =
-                            m_network.nodePortFirst + QRandomGenerator::global()->bounded(span);
-                        if (!usedPorts.contains(candidate))
-                            nodePort = candidate;
-                    }
-                } else if (usedPorts.contains(nodePort)) {
-                    errors.append(FieldError::invalid(
-                        u"spec.ports[%1].nodePort"_s.arg(i), nodePort,
-                        u"provided port is already allocated"_s));
-                } else if (nodePort < m_network.nodePortFirst || nodePort > m_network.nodePortLast) {
-                    errors.append(FieldError::invalid(
-                        u"spec.ports[%1].nodePort"_s.arg(i), nodePort,
-                        u"provided port is not in the valid range. The range of valid ports is %1-%2"_s
-                            .arg(m_network.nodePortFirst)
-                            .arg(m_network.nodePortLast)));
-                }
-                usedPorts.insert(nodePort);
-                p.insert(u"nodePort"_s, nodePort);
-                ports[i] = p;
-            }
-            spec.insert(u"ports"_s, ports);
-        }
-        service.insert(u"spec"_s, spec);
-        return errors;
-    }
-
-private:
-    Storage &m_storage;
-    ClusterNetwork m_network;
-};
 
 ResourceStore::ResourceStore(Storage &storage, core::SchemaRegistry &schemas,
                              ClusterNetwork network, QObject *parent)
     : QObject(parent), m_storage(storage), m_schemas(schemas), m_network(network),
-      m_allocator(std::make_unique<Allocator>(storage, m_network))
+      m_allocator(std::make_unique<ServiceAllocator>(storage, m_network))
 {
 }
 
@@ -547,229 +401,6 @@ void ResourceStore::finishUpdate(const ResourceInfo &r, const QString &ns, const
                      });
 }
 
-void ResourceStore::patch(const ResourceInfo &r, const QString &ns, const QString &name,
-                          const QString &subresource, PatchType type, const QByteArray &body,
-                          const WriteOptions &options, WriteCallback done)
-{
-    auto parsed = parseBody(body, type == PatchType::Apply);
-    if (!parsed)
-        return done(std::unexpected(ApiError::badRequest(parsed.error())));
-    auto old = m_storage.get(keyFor(r, ns, name));
-
-    if (type == PatchType::Apply) {
-        if (!parsed->isObject())
-            return done(std::unexpected(ApiError::badRequest(u"the apply body is not an object"_s)));
-        QJsonObject config = parsed->toObject();
-        QStringList warnings;
-        if (auto ok = decodeCheck(r, config, options, warnings); !ok)
-            return done(std::unexpected(ok.error()));
-        if (nameOf(config) != name)
-            return done(std::unexpected(ApiError::badRequest(
-                u"the name of the object (%1) does not match the name on the URL (%2)"_s.arg(
-                    nameOf(config), name))));
-        auto applied = applyConfiguration(old ? old->object : QJsonObject(), config,
-                                          options.fieldManager, options.force, r.schema,
-                                          r.apiVersion(), QDateTime::currentDateTimeUtc(),
-                                          subresource);
-        if (!applied) {
-            const ApplyFailure &failure = applied.error();
-            ApiError e{failure.code, failure.reason, failure.message, {}};
-            if (!failure.conflicts.isEmpty()) {
-                e = ApiError::conflict(r.groupResource(), name, {});
-                e.message = failure.message;
-                QJsonArray causes;
-                for (const FieldConflict &c : failure.conflicts)
-                    causes.append(QJsonObject{{u"reason"_s, u"FieldManagerConflict"_s},
-                                              {u"message"_s, c.message()},
-                                              {u"field"_s, c.field}});
-                e.details.insert(u"causes"_s, causes);
-            }
-            return done(std::unexpected(e));
-        }
-        if (!old) {
-            QJsonObject m = meta(*applied);
-            if (r.namespaced)
-                m.insert(u"namespace"_s, ns);
-            setMeta(*applied, m);
-            return finishCreate(r, ns, *applied, options, warnings, std::move(done));
-        }
-        WriteOptions o = options;
-        o.fieldManager.clear(); // applyConfiguration already did the bookkeeping
-        return finishUpdate(r, ns, name, subresource, old->object, *applied, o, warnings,
-                            std::move(done));
-    }
-
-    if (!old)
-        return done(std::unexpected(ApiError::notFound(r.groupResource(), name)));
-    QJsonObject current = old->object;
-    const bool scale = subresource == u"scale";
-    if (scale)
-        current = scaleOf(r, current);
-    QJsonObject patched;
-    switch (type) {
-    case PatchType::Json: {
-        if (!parsed->isArray())
-            return done(std::unexpected(ApiError::badRequest(
-                u"json: cannot unmarshal object into Go value of type jsonpatch.Patch"_s)));
-        auto result = core::applyJsonPatch(current, parsed->toArray());
-        if (!result)
-            return done(std::unexpected(
-                ApiError{422, u"Invalid"_s, result.error(), {}}));
-        patched = result->toObject();
-        break;
-    }
-    case PatchType::Merge:
-        patched = core::applyMergePatch(current, *parsed).toObject();
-        break;
-    case PatchType::StrategicMerge: {
-        auto result = core::applyStrategicMergePatch(current, parsed->toObject(),
-                                                     scale ? nullptr : r.schema);
-        if (!result)
-            return done(std::unexpected(ApiError::badRequest(result.error())));
-        patched = *result;
-        break;
-    }
-    case PatchType::Apply:
-        break;
-    }
-    if (scale) {
-        QJsonObject target = old->object;
-        QJsonObject spec = target.value(u"spec").toObject();
-        spec.insert(u"replicas"_s, patched.value(u"spec").toObject().value(u"replicas"));
-        target.insert(u"spec"_s, spec);
-        const WriteCallback toScale = [r, done](ApiResult<Written> w) {
-            if (w)
-                w->object = scaleOf(r, w->object);
-            done(std::move(w));
-        };
-        return finishUpdate(r, ns, name, u"scale"_s, old->object, target, options, {}, toScale);
-    }
-    if (auto ok = [&] { QStringList w; return decodeCheck(r, patched, options, w); }(); !ok)
-        return done(std::unexpected(ok.error()));
-    finishUpdate(r, ns, name, subresource, old->object, patched, options, {}, std::move(done));
-}
-
-void ResourceStore::remove(const ResourceInfo &r, const QString &ns, const QString &name,
-                           const DeleteOptions &options, WriteCallback done)
-{
-    const QString key = keyFor(r, ns, name);
-    auto stored = m_storage.get(key);
-    if (!stored)
-        return done(std::unexpected(ApiError::notFound(r.groupResource(), name)));
-    QJsonObject object = stored->object;
-    QJsonObject m = meta(object);
-    if (!options.preconditionUid.isEmpty() && options.preconditionUid != m.value(u"uid").toString())
-        return done(std::unexpected(ApiError::conflict(
-            r.groupResource(), name,
-            u"Precondition failed: UID in precondition: %1, UID in object meta: %2"_s.arg(
-                options.preconditionUid, m.value(u"uid").toString()))));
-    if (!options.preconditionResourceVersion.isEmpty()
-        && options.preconditionResourceVersion != m.value(u"resourceVersion").toString())
-        return done(std::unexpected(ApiError::conflict(
-            r.groupResource(), name,
-            u"Precondition failed: ResourceVersion in precondition: %1, ResourceVersion in "
-            "object meta: %2"_s.arg(options.preconditionResourceVersion,
-                                    m.value(u"resourceVersion").toString()))));
-
-    QJsonArray finalizers = m.value(u"finalizers").toArray();
-    auto addFinalizer = [&](const QString &f) {
-        if (!finalizers.contains(f))
-            finalizers.append(f);
-    };
-    if (options.propagationPolicy == u"Foreground")
-        addFinalizer(u"foregroundDeletion"_s);
-    else if (options.propagationPolicy == u"Orphan")
-        addFinalizer(u"orphan"_s);
-
-    // A pod on a node is stopped by its node agent first, which then deletes it with grace 0.
-    qint64 grace = 0;
-    if (r.groupResource() == u"pods"
-        && !object.value(u"spec").toObject().value(u"nodeName").toString().isEmpty()
-        && object.value(u"status").toObject().value(u"phase").toString() != u"Succeeded"
-        && object.value(u"status").toObject().value(u"phase").toString() != u"Failed") {
-        grace = options.gracePeriodSeconds.value_or(
-            object.value(u"spec").toObject().value(u"terminationGracePeriodSeconds").toInteger(30));
-    }
-    const bool namespaceFinalizers =
-        r.groupResource() == u"namespaces"
-        && !object.value(u"spec").toObject().value(u"finalizers").toArray().isEmpty();
-    if (finalizers.isEmpty() && grace == 0 && !namespaceFinalizers)
-        return destroy(r, key, object, options.dryRun, std::move(done));
-
-    // Mark for deletion: finalizers (or the node agent) finish the job.
-    if (m.value(u"deletionTimestamp").isUndefined()) {
-        m.insert(u"deletionTimestamp"_s,
-                 QDateTime::currentDateTimeUtc().addSecs(grace).toString(Qt::ISODate));
-        m.insert(u"deletionGracePeriodSeconds"_s, grace);
-        if (tracksGeneration(r))
-            m.insert(u"generation"_s, m.value(u"generation").toInteger(1) + 1);
-    } else if (grace < m.value(u"deletionGracePeriodSeconds").toInteger()) {
-        m.insert(u"deletionGracePeriodSeconds"_s, grace); // a shorter grace period wins
-    }
-    m.insert(u"finalizers"_s, finalizers);
-    if (finalizers.isEmpty())
-        m.remove(u"finalizers"_s);
-    setMeta(object, m);
-    if (namespaceFinalizers) {
-        QJsonObject status = object.value(u"status").toObject();
-        status.insert(u"phase"_s, u"Terminating"_s);
-        object.insert(u"status"_s, status);
-    }
-    if (options.dryRun)
-        return done(Written{object, {}, false, false});
-    m_storage.update(key, object, revisionOf(stored->object),
-                     [this, r, name, done](const StorageResult &result) {
-                         if (!result)
-                             return done(std::unexpected(storageError(r, name, result.error())));
-                         afterWrite(r, result->object, false);
-                         done(Written{result->object, {}, false, false});
-                     });
-}
-
-void ResourceStore::destroy(const ResourceInfo &r, const QString &key, const QJsonObject &object,
-                            bool dryRun, WriteCallback done)
-{
-    if (dryRun)
-        return done(Written{object, {}, false, true});
-    const QString name = nameOf(object);
-    m_storage.remove(key, 0, [this, r, name, done](const StorageResult &result) {
-        if (!result)
-            return done(std::unexpected(storageError(r, name, result.error())));
-        afterWrite(r, result->object, true);
-        done(Written{result->object, {}, false, true});
-    });
-}
-
-void ResourceStore::removeCollection(const ResourceInfo &r, const QString &ns,
-                                     const ListOptions &list, const DeleteOptions &options,
-                                     std::function<void(ApiResult<QJsonObject>)> done)
-{
-    auto items = this->list(r, ns, list);
-    if (!items)
-        return done(std::unexpected(items.error()));
-    auto remaining = std::make_shared<qsizetype>(items->items.size());
-    auto deleted = std::make_shared<QJsonArray>();
-    auto failure = std::make_shared<std::optional<ApiError>>();
-    if (*remaining == 0)
-        return done(QJsonObject{{u"items"_s, QJsonArray()}});
-    for (const QJsonObject &item : std::as_const(items->items)) {
-        const QJsonObject m = meta(item);
-        remove(r, m.value(u"namespace").toString(), m.value(u"name").toString(), options,
-               [=](ApiResult<Written> w) {
-                   if (w)
-                       deleted->append(w->object);
-                   else if (w.error().code != 404)
-                       *failure = w.error();
-                   if (--*remaining == 0) {
-                       if (*failure)
-                           done(std::unexpected(**failure));
-                       else
-                           done(QJsonObject{{u"items"_s, *deleted}});
-                   }
-               });
-    }
-}
-
 QString ResourceStore::eventTypeFor(const ResourceInfo &r, const WatchEvent &e,
                                    const ListOptions &options) const
 {
@@ -782,31 +413,11 @@ QString ResourceStore::eventTypeFor(const ResourceInfo &r, const WatchEvent &e,
     return before ? u"DELETED"_s : QString(); // it no longer matches the selectors
 }
 
-QJsonObject ResourceStore::scaleOf(const ResourceInfo &r, const QJsonObject &object)
-{
-    const QJsonObject m = meta(object);
-    const QJsonObject spec = object.value(u"spec").toObject();
-    const QJsonObject status = object.value(u"status").toObject();
-    QString selector;
-    if (auto s = core::LabelSelector::fromJson(spec.value(u"selector").toObject()))
-        selector = s->toString();
-    QJsonObject scaleMeta;
-    for (const char16_t *k : {u"name", u"namespace", u"uid", u"resourceVersion", u"creationTimestamp"})
-        if (m.contains(k))
-            scaleMeta.insert(QString::fromUtf16(k), m.value(k));
-    Q_UNUSED(r);
-    return QJsonObject{{u"kind"_s, u"Scale"_s},
-                       {u"apiVersion"_s, u"autoscaling/v1"_s},
-                       {u"metadata"_s, scaleMeta},
-                       {u"spec"_s, QJsonObject{{u"replicas"_s, spec.value(u"replicas").toInteger(1)}}},
-                       {u"status"_s, QJsonObject{{u"replicas"_s, status.value(u"replicas").toInteger()},
-                                                 {u"selector"_s, selector}}}};
-}
-
 void ResourceStore::afterWrite(const ResourceInfo &r, const QJsonObject &object, bool deleted)
 {
     if (r.groupResource() == u"customresourcedefinitions.apiextensions.k8s.io")
         Q_EMIT customResourceDefinitionWritten(object, deleted);
 }
+
 
 } // namespace timonel::apiserver

@@ -74,6 +74,8 @@ struct ClusterNetwork
     int nodePortLast = 32767;
 };
 
+class ServiceAllocator;
+
 class ResourceStore : public QObject
 {
     Q_OBJECT
@@ -148,8 +150,7 @@ private:
     Storage &m_storage;
     core::SchemaRegistry &m_schemas;
     ClusterNetwork m_network;
-    class Allocator;
-    std::unique_ptr<Allocator> m_allocator;
+    std::unique_ptr<ServiceAllocator> m_allocator;
 };
 
 } // namespace timonel::apiserver

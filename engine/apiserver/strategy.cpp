@@ -488,7 +488,17 @@ const KindStrategy &strategyFor(const core::ResourceInfo &resource)
 
 bool tracksGeneration(const core::ResourceInfo &resource)
 {
-    return resource.schema && resource.schema->field(u"spec");
+    // The kinds whose strategies keep metadata.generation (controllers report
+    // status.observedGeneration against it), and every custom resource.
+    static const QSet<QString> kinds{
+        u"deployments.apps"_s,          u"replicasets.apps"_s,
+        u"statefulsets.apps"_s,         u"daemonsets.apps"_s,
+        u"replicationcontrollers"_s,    u"jobs.batch"_s,
+        u"cronjobs.batch"_s,            u"ingresses.networking.k8s.io"_s,
+        u"networkpolicies.networking.k8s.io"_s, u"poddisruptionbudgets.policy"_s,
+        u"horizontalpodautoscalers.autoscaling"_s,
+        u"customresourcedefinitions.apiextensions.k8s.io"_s};
+    return resource.custom || kinds.contains(resource.groupResource());
 }
 
 FieldErrors validateObjectMeta(const QJsonObject &object, const core::ResourceInfo &resource)
