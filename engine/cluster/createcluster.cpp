@@ -365,7 +365,10 @@ public:
             node.containerId = *id;
             c.undo.push_back([&c, id = *id] { c.cleanupDocker.removeContainer(id, true, true); });
 
-            if (auto r = c.docker.putArchive(*id, QStringLiteral("/"), nodeFiles(c, node)); !r)
+            const auto files = nodeFiles(c, node);
+            if (!files)
+                return std::unexpected(files.error());
+            if (auto r = c.docker.putArchive(*id, QStringLiteral("/"), *files); !r)
                 return std::unexpected(Tr::tr("cannot write the configuration of %1: %2")
                                            .arg(node.name, r.error().message));
         }
@@ -477,7 +480,8 @@ private:
     }
 
     // /etc/timonel/node.json for every node, and the PKI for control planes.
-    static QByteArray nodeFiles(const CreateContext &c, const PlannedNode &node)
+    static std::expected<QByteArray, QString> nodeFiles(const CreateContext &c,
+                                                        const PlannedNode &node)
     {
         QJsonObject labels;
         for (auto it = node.config.labels.begin(); it != node.config.labels.end(); ++it)
@@ -510,6 +514,14 @@ private:
                 tar.addFile(QStringLiteral("etc/timonel/pki/") + it.key(), it.value(),
                             it.key().endsWith(QLatin1String(".key")) ? 0600 : 0644);
         }
+        // Each node agent has its own identity, as a kubelet's system:node:<name>.
+        const auto identity = pki::issueCertificate(
+            c.ca, {QStringLiteral("system:node:") + node.name,
+                   {QStringLiteral("system:nodes")}, {}, {}, false, false, true, 365});
+        if (!identity)
+            return std::unexpected(identity.error());
+        tar.addFile(QStringLiteral("etc/timonel/pki/node.crt"), identity->certificatePem, 0644);
+        tar.addFile(QStringLiteral("etc/timonel/pki/node.key"), identity->privateKeyPem, 0600);
         tar.finish();
         return buffer.data();
     }

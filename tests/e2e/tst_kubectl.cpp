@@ -2,12 +2,15 @@
 // acceptance list, judged by kubectl's own output and exit codes. One cluster for the whole
 // suite; each test works in its own namespace.
 #include "core/yaml.h"
+#include "docker/tar.h"
+#include "pki/kubeconfig.h"
 #include "testsupport.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
+#include <QSslCertificate>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QUuid>
@@ -97,6 +100,39 @@ private Q_SLOTS:
         const QString service = ok({u"get"_s, u"service"_s, u"kubernetes"_s, u"-n"_s, u"default"_s});
         QVERIFY2(hasLine(service, uR"(^kubernetes\s+ClusterIP\s+10\.96\.0\.1\s+<none>\s+443/TCP\s+\S+$)"_s),
                  qPrintable(service));
+    }
+
+    void nodeAgentsHaveTheirOwnCertificates()
+    {
+        const QString node = m_cluster + u"-control-plane"_s;
+        auto archive = docker::DockerClient().getArchive(node, u"/etc/timonel/pki"_s);
+        QVERIFY2(archive, test::errorOf(archive).constData());
+        auto entries = docker::readTar(*archive);
+        QVERIFY(entries);
+        QByteArray certificate, key, ca;
+        for (const docker::TarEntry &e : *entries) {
+            if (e.path.endsWith(u"/node.crt"_s))
+                certificate = e.data;
+            if (e.path.endsWith(u"/node.key"_s))
+                key = e.data;
+            if (e.path.endsWith(u"/ca.crt"_s))
+                ca = e.data;
+        }
+        const QSslCertificate parsed(certificate, QSsl::Pem);
+        QCOMPARE(parsed.subjectInfo(QSslCertificate::CommonName).value(0), u"system:node:"_s + node);
+        QCOMPARE(parsed.subjectInfo(QSslCertificate::Organization).value(0), u"system:nodes"_s);
+        // The API server accepts the node's own identity.
+        const QString server = ok({u"config"_s, u"view"_s, u"--minify"_s, u"-o"_s,
+                                   u"jsonpath={.clusters[0].cluster.server}"_s});
+        const QString nodeConfig = file(
+            u"node.kubeconfig"_s,
+            pki::renderKubeconfig({u"node"_s, server, ca, certificate, key}));
+        const Run r = test::run(u"kubectl"_s, {u"--kubeconfig"_s, nodeConfig, u"get"_s,
+                                               u"namespace"_s, u"kube-node-lease"_s, u"-o"_s, u"name"_s},
+                                {{u"KUBECACHEDIR"_s, m_dir.filePath(u"cache"_s)}}, 60000);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QString out = r.out;
+        QCOMPARE(out, u"namespace/kube-node-lease\n"_s);
     }
 
     void explainReadsTheSchema()
