@@ -1,9 +1,11 @@
 #include "protobuf.h"
 
+#include "protobufwire.h"
+
 #include "core/schema.h"
+#include "fieldset.h"
 
 #include <QDateTime>
-#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QtEndian>
@@ -12,7 +14,6 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
-#include <limits>
 #include <map>
 #include <memory>
 
@@ -26,227 +27,11 @@ using Kind = SchemaType::Kind;
 
 namespace {
 
-template <typename T> using Result = std::expected<T, QString>;
-
-// Texts of Go's io.ErrUnexpectedEOF and of the errors of k8s' gogo-generated unmarshalers.
-const QString unexpectedEof = u"unexpected EOF"_s;
-const QString integerOverflow = u"proto: integer overflow"_s;
-const QString negativeLength = u"proto: negative length found during unmarshaling"_s;
-const QString unexpectedEndOfGroup = u"proto: unexpected end of group"_s;
-
-enum WireType : int
-{
-    Varint = 0,
-    Fixed64 = 1,
-    LengthDelimited = 2,
-    StartGroup = 3,
-    EndGroup = 4,
-    Fixed32 = 5,
-};
+using namespace protowire;
 
 // Kubernetes objects nest a dozen or so messages deep; the limit keeps crafted input (a
 // recursive type such as JSONSchemaProps) from exhausting the stack.
 constexpr int maxDepth = 100;
-
-QString wrongWireType(int wire, QStringView field)
-{
-    // Go names the struct field: the JSON name with a capital first letter.
-    return u"proto: wrong wireType = %1 for field %2"_s.arg(wire).arg(
-        field.isEmpty() ? QString()
-                        : field.first(1).toString().toUpper() + field.sliced(1).toString());
-}
-
-class Reader
-{
-public:
-    explicit Reader(QByteArrayView data) : m_data(data) {}
-
-    bool atEnd() const { return m_pos >= m_data.size(); }
-
-    Result<quint64> varint()
-    {
-        quint64 value = 0;
-        for (int shift = 0;; shift += 7) {
-            if (shift >= 64)
-                return std::unexpected(integerOverflow);
-            if (atEnd())
-                return std::unexpected(unexpectedEof);
-            const auto byte = static_cast<quint8>(m_data[m_pos++]);
-            value |= quint64(byte & 0x7f) << shift;
-            if (byte < 0x80)
-                return value;
-        }
-    }
-
-    Result<QByteArrayView> bytes(quint64 length)
-    {
-        if (length > quint64(m_data.size() - m_pos))
-            return std::unexpected(unexpectedEof);
-        const QByteArrayView view = m_data.sliced(m_pos, qsizetype(length));
-        m_pos += qsizetype(length);
-        return view;
-    }
-
-    Result<QByteArrayView> lengthDelimited()
-    {
-        const auto length = varint();
-        if (!length)
-            return std::unexpected(length.error());
-        // Go converts the length to int: with the top bit set it is negative.
-        if (*length > quint64(std::numeric_limits<qint64>::max()))
-            return std::unexpected(negativeLength);
-        return bytes(*length);
-    }
-
-    // Skips the value of a field whose tag was just read, groups included.
-    Result<void> skip(int wire)
-    {
-        int depth = 0;
-        for (;;) {
-            Result<void> ok;
-            switch (wire) {
-            case Varint:
-                if (const auto v = varint(); !v)
-                    ok = std::unexpected(v.error());
-                break;
-            case Fixed64:
-            case Fixed32:
-                if (const auto v = bytes(wire == Fixed64 ? 8 : 4); !v)
-                    ok = std::unexpected(v.error());
-                break;
-            case LengthDelimited:
-                if (const auto v = lengthDelimited(); !v)
-                    ok = std::unexpected(v.error());
-                break;
-            case StartGroup:
-                ++depth;
-                break;
-            case EndGroup:
-                if (depth == 0)
-                    return std::unexpected(unexpectedEndOfGroup);
-                --depth;
-                break;
-            default:
-                return std::unexpected(u"proto: illegal wireType %1"_s.arg(wire));
-            }
-            if (!ok || depth == 0)
-                return ok;
-            const auto key = varint();
-            if (!key)
-                return std::unexpected(key.error());
-            wire = int(*key & 7);
-        }
-    }
-
-private:
-    QByteArrayView m_data;
-    qsizetype m_pos = 0;
-};
-
-struct Tag
-{
-    qint32 field;
-    int wire;
-};
-
-Result<Tag> readTag(Reader &in, QStringView message)
-{
-    const auto key = in.varint();
-    if (!key)
-        return std::unexpected(key.error());
-    const Tag tag{static_cast<qint32>(*key >> 3), int(*key & 7)};
-    if (tag.wire == EndGroup)
-        return std::unexpected(u"proto: %1: wiretype end group for non-group"_s.arg(message));
-    if (tag.field <= 0)
-        return std::unexpected(
-            u"proto: %1: illegal tag %2 (wire type %3)"_s.arg(message).arg(tag.field).arg(*key));
-    return tag;
-}
-
-// Reads one length-delimited field value, as a message, string or bytes field expects it.
-Result<QByteArrayView> readLengthDelimited(Reader &in, int wire, QStringView field)
-{
-    if (wire != LengthDelimited)
-        return std::unexpected(wrongWireType(wire, field));
-    return in.lengthDelimited();
-}
-
-// A small message with a hand-written JSON form (Timestamp, Quantity, IntOrString...): the last
-// value of each known field, by number. Unknown fields are skipped.
-struct FixedField
-{
-    int number;
-    int wire; // Varint or LengthDelimited
-    QStringView name;
-};
-
-struct FixedMessage
-{
-    QHash<int, quint64> varints;
-    QHash<int, QByteArrayView> bytes;
-};
-
-Result<FixedMessage> readFixedMessage(QByteArrayView data, QStringView message,
-                                      std::initializer_list<FixedField> fields)
-{
-    FixedMessage out;
-    Reader in(data);
-    while (!in.atEnd()) {
-        const auto tag = readTag(in, message);
-        if (!tag)
-            return std::unexpected(tag.error());
-        const auto known = std::ranges::find(fields, tag->field, &FixedField::number);
-        if (known == fields.end()) {
-            if (auto ok = in.skip(tag->wire); !ok)
-                return std::unexpected(ok.error());
-            continue;
-        }
-        if (tag->wire != known->wire)
-            return std::unexpected(wrongWireType(tag->wire, known->name));
-        if (known->wire == Varint) {
-            const auto v = in.varint();
-            if (!v)
-                return std::unexpected(v.error());
-            out.varints.insert(known->number, *v);
-        } else {
-            const auto v = in.lengthDelimited();
-            if (!v)
-                return std::unexpected(v.error());
-            out.bytes.insert(known->number, *v);
-        }
-    }
-    return out;
-}
-
-QString goQuote(const QString &text)
-{
-    QString out = u"\""_s;
-    for (const QChar c : text) {
-        switch (c.unicode()) {
-        case '"':
-            out += u"\\\""_s;
-            break;
-        case '\\':
-            out += u"\\\\"_s;
-            break;
-        case '\n':
-            out += u"\\n"_s;
-            break;
-        case '\r':
-            out += u"\\r"_s;
-            break;
-        case '\t':
-            out += u"\\t"_s;
-            break;
-        default:
-            if (c.unicode() < 0x20 || c.unicode() == 0x7f)
-                out += QString::asprintf("\\x%02x", c.unicode());
-            else
-                out += c;
-        }
-    }
-    return out + u'"';
-}
 
 // metav1.Time (whole seconds, RFC 3339) and MicroTime (microseconds): message{seconds=1,
 // nanos=2}; an empty message is the zero time, which JSON writes as null.

@@ -190,7 +190,8 @@ ApiResult<QJsonObject> ResourceStore::decodeCheck(const ResourceInfo &r, QJsonOb
     if (!problems.unknownFields.isEmpty()) {
         if (options.fieldValidation == FieldValidation::Strict)
             return std::unexpected(ApiError::badRequest(
-                u"strict decoding error: "_s + problems.unknownFields.join(u", "_s)));
+                u"%1 in version \"%2\" cannot be handled as a %1: strict decoding error: %3"_s.arg(
+                    r.kind, r.version, problems.unknownFields.join(u", "_s))));
         if (options.fieldValidation == FieldValidation::Warn)
             warnings += problems.unknownFields;
     }
@@ -258,8 +259,12 @@ void ResourceStore::finishCreate(const ResourceInfo &r, const QString &ns, QJson
 
     const KindStrategy &strategy = strategyFor(r);
     // New objects start without status, except where their creator reports it (Nodes).
-    if (hasSubresource(r, u"status") && r.groupResource() != u"nodes")
+    if (hasSubresource(r, u"status") && r.groupResource() != u"nodes") {
+        // Kubernetes resets it to the empty struct, which its JSON shows as {}.
         object.remove(u"status"_s);
+        if (!r.custom)
+            object.insert(u"status"_s, QJsonObject());
+    }
     if (strategy.prepareForCreate)
         strategy.prepareForCreate(object);
     if (strategy.defaults)

@@ -93,6 +93,31 @@ QString jsonTypeName(const QJsonValue &v)
     }
 }
 
+// Where Go's base64.StdEncoding would stop decoding, or -1 when the text is valid.
+qsizetype firstIllegalBase64(const QString &text)
+{
+    const qsizetype n = text.size();
+    qsizetype padding = 0;
+    for (qsizetype i = 0; i < n; ++i) {
+        const QChar c = text[i];
+        const bool alphabet = (c >= u'A' && c <= u'Z') || (c >= u'a' && c <= u'z')
+                              || (c >= u'0' && c <= u'9') || c == u'+' || c == u'/';
+        if (c == u'\r' || c == u'\n')
+            continue; // Go skips line breaks
+        if (c == u'=') {
+            ++padding;
+            if (i % 4 < 2) // padding cannot start a quantum's first two characters
+                return i;
+            continue;
+        }
+        if (!alphabet || padding > 0)
+            return i;
+    }
+    if (n % 4 != 0) // an incomplete last quantum: StdEncoding wants its padding
+        return (n / 4) * 4;
+    return -1;
+}
+
 bool isInteger(const QJsonValue &v)
 {
     if (!v.isDouble())
@@ -139,6 +164,14 @@ struct Walker
     void value(const QJsonValue &v, const SchemaType *t, const QString &path,
                const QString &goStruct)
     {
+        if (!fits(v, t) && t->kind == Kind::Quantity) {
+            problems.typeErrors.append(
+                {path,
+                 u"quantities must match the regular expression "
+                 "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"_s,
+                 openApiTypeName(t), jsonTypeName(v)});
+            return;
+        }
         if (!fits(v, t)) {
             problems.typeErrors.append(
                 {path,
@@ -150,6 +183,17 @@ struct Walker
         if (v.isNull())
             return;
         switch (t->kind) {
+        case Kind::Bytes: // base64 in JSON: Go's decoder rejects anything else
+            if (const qsizetype bad = firstIllegalBase64(v.toString()); bad >= 0)
+                problems.typeErrors.append(
+                    {path, u"illegal base64 data at input byte %1"_s.arg(bad), u"string"_s,
+                     u"string"_s});
+            break;
+        case Kind::Quantity: // Quantity's own JSON decoder parses while decoding
+            if (v.isString())
+                if (auto q = core::Quantity::parse(v.toString()); !q)
+                    problems.typeErrors.append({path, q.error(), u"string"_s, u"string"_s});
+            break;
         case Kind::Object:
             object(v.toObject(), t, path);
             break;
@@ -222,9 +266,12 @@ void defaults(QJsonObject &o, const SchemaType *t)
     for (const SchemaField &f : t->fields) {
         auto it = o.find(f.name);
         if (it == o.end() || it.value().isNull()) {
-            if (!f.defaultValue.isUndefined())
-                o.insert(f.name, f.defaultValue);
-            continue;
+            if (f.defaultValue.isUndefined())
+                continue;
+            // A defaulted object (a plain Go struct) gets its own fields' defaults too.
+            it = o.insert(f.name, f.defaultValue);
+            if (f.type->isScalar())
+                continue;
         }
         if (f.type->isScalar())
             continue;
