@@ -60,7 +60,6 @@ bool conditionIsTrue(const QJsonValue &conditions, QStringView type)
     return condition(conditions, type).value(u"status").toString() == u"True";
 }
 
-
 Micros timeOf(const QJsonValue &timestamp)
 {
     QString text = timestamp.toString();

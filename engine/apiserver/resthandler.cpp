@@ -311,6 +311,11 @@ void RestHandler::write(HttpExchange *exchange, const ResourceInfo &r, const Req
         return m_store.patch(r, info.namespaceName, info.name, subresource, patchType,
                              exchange->request().body, *options, reply);
     }
+    if (r.custom && mediaType(exchange) == "application/vnd.kubernetes.protobuf")
+        return respondError(exchange, ApiError::unsupportedMediaType(
+                                          u"the body of the request was in an unknown format - "
+                                          "accepted media types include: application/json, "
+                                          "application/yaml"_s));
     auto object = decodeObject(exchange, m_store.schemas());
     if (!object)
         return respondError(exchange, object.error());

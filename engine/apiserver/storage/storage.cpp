@@ -1,12 +1,10 @@
 #include "apiserver/storage/storage.h"
 
+#include "apiserver/storage/sqlitefile.h"
+
 #include <QDir>
 #include <QJsonDocument>
 #include <QLoggingCategory>
-#include <QSqlDatabase>
-#include <QSqlError>
-#include <QSqlQuery>
-#include <QUuid>
 
 #include <algorithm>
 
@@ -17,8 +15,6 @@ namespace {
 Q_LOGGING_CATEGORY(lcStorage, "timonel.apiserver.storage", QtInfoMsg)
 
 constexpr int schemaVersion = 1;
-// Lets a restarting API server wait for the previous process to let go of the database.
-constexpr int busyTimeoutMs = 2000;
 const QByteArray keyCheckPlain = QByteArrayLiteral("timonel storage key check");
 const QByteArray keyCheckAssociatedData = QByteArrayLiteral("meta/keycheck");
 
@@ -26,11 +22,6 @@ const QByteArray keyCheckAssociatedData = QByteArrayLiteral("meta/keycheck");
 // puts it after 'Operation cannot be fulfilled on pods "x": '.
 const QString conflictMessage = QStringLiteral(
     "the object has been modified; please apply your changes to the latest version and try again");
-
-QString sqlError(const QString &what, const QSqlError &error)
-{
-    return what + QStringLiteral(": ") + error.text();
-}
 
 QJsonObject parse(const QByteArray &json)
 {
@@ -56,35 +47,9 @@ StorageError error(StorageErrorCode code, QString message, qint64 currentRevisio
 
 } // namespace
 
-// The SQLite connection and the statements every commit runs, prepared once.
-struct Storage::Database
+// storage.h's name for the file.
+struct Storage::Database : SqliteFile
 {
-    QString connectionName;
-    QString path;
-    QSqlDatabase db;
-    std::optional<QSqlQuery> put;
-    std::optional<QSqlQuery> erase;
-    std::optional<QSqlQuery> setMeta;
-
-    ~Database()
-    {
-        put.reset();
-        erase.reset();
-        setMeta.reset();
-        db.close();
-        db = QSqlDatabase();
-        QSqlDatabase::removeDatabase(connectionName);
-    }
-
-    std::expected<void, QString> writeMeta(const QString &name, const QVariant &value)
-    {
-        setMeta->bindValue(0, name);
-        setMeta->bindValue(1, value);
-        if (!setMeta->exec())
-            return std::unexpected(sqlError(QStringLiteral("cannot write the storage metadata"),
-                                            setMeta->lastError()));
-        return {};
-    }
 };
 
 // --- Watch -----------------------------------------------------------------------------------
@@ -137,67 +102,22 @@ std::expected<std::unique_ptr<Storage>, QString> Storage::open(const QString &di
         return std::unexpected(QStringLiteral("cannot create the directory %1").arg(directory));
 
     auto database = std::make_unique<Database>();
-    database->connectionName = QStringLiteral("timonel-storage-") + QUuid::createUuid().toString();
-    database->path = QDir(directory).filePath(QStringLiteral("timonel.db"));
-    database->db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), database->connectionName);
-    if (!database->db.isValid())
-        return std::unexpected(
-            QStringLiteral("the Qt SQLite driver (plugins/sqldrivers/libqsqlite.so) is missing"));
-    database->db.setDatabaseName(database->path);
-    database->db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(busyTimeoutMs));
-    if (!database->db.open())
-        return std::unexpected(sqlError(QStringLiteral("cannot open %1").arg(database->path),
-                                        database->db.lastError()));
-
-    // Exclusive locking before WAL: no shared-memory index, and the lock taken by BEGIN IMMEDIATE
-    // below is kept, so a second API server on the same volume fails instead of diverging.
-    // synchronous=FULL: a commit is on disk before it returns, so an acknowledged write survives
-    // a power cut as well as kill -9.
-    const QString inUse = QStringLiteral("%1 is in use by another process (is another API "
-                                         "server running on the same data directory?)")
-                              .arg(database->path);
-    for (const char *statement :
-         {"PRAGMA locking_mode=EXCLUSIVE", "PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
-          "PRAGMA journal_size_limit=16777216", "BEGIN IMMEDIATE",
-          "CREATE TABLE IF NOT EXISTS objects (key TEXT PRIMARY KEY NOT NULL, "
-          "revision INTEGER NOT NULL, value BLOB NOT NULL)",
-          "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY NOT NULL, value)"}) {
-        QSqlQuery query(database->db);
-        if (!query.exec(QString::fromLatin1(statement))) {
-            if (query.lastError().nativeErrorCode() == QLatin1String("5")) // SQLITE_BUSY
-                return std::unexpected(inUse);
-            return std::unexpected(sqlError(QString::fromLatin1(statement), query.lastError()));
-        }
-        // WAL needs shared-memory-free locking the filesystem may not offer (network mounts).
-        if (QByteArrayView(statement).contains("journal_mode") &&
-            (!query.next() || query.value(0).toString() != QLatin1String("wal")))
-            return std::unexpected(
-                QStringLiteral("%1 cannot use write-ahead logging on this filesystem")
-                    .arg(database->path));
-    }
-    database->put.emplace(database->db);
-    database->erase.emplace(database->db);
-    database->setMeta.emplace(database->db);
-    if (!database->put->prepare(QStringLiteral(
-            "INSERT OR REPLACE INTO objects (key, revision, value) VALUES (?, ?, ?)")) ||
-        !database->erase->prepare(QStringLiteral("DELETE FROM objects WHERE key = ?")) ||
-        !database->setMeta->prepare(
-            QStringLiteral("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)")))
-        return std::unexpected(sqlError(QStringLiteral("cannot prepare the storage statements"),
-                                        database->db.lastError()));
+    if (auto opened = database->open(QDir(directory).filePath(QStringLiteral("timonel.db")));
+        !opened)
+        return std::unexpected(opened.error());
 
     std::unique_ptr<Storage> storage(new Storage(std::move(database), std::move(*cipher),
                                                  std::move(encryptedPrefixes),
                                                  std::max(0, historySize)));
     if (auto loaded = storage->load(); !loaded) {
-        storage->m_database->db.rollback();
+        storage->m_database->rollback();
         return std::unexpected(loaded.error());
     }
-    if (!storage->m_database->db.commit())
+    if (auto committed = storage->m_database->commit(); !committed)
         return std::unexpected(
-            sqlError(QStringLiteral("cannot initialise %1").arg(storage->m_database->path),
-                     storage->m_database->db.lastError()));
-    qCInfo(lcStorage) << "opened" << storage->m_database->path << "at revision"
+            sqlError(QStringLiteral("cannot initialise %1").arg(storage->m_database->path()),
+                     committed.error()));
+    qCInfo(lcStorage) << "opened" << storage->m_database->path() << "at revision"
                       << storage->m_revision << "with" << storage->m_objects.size() << "objects";
     return storage;
 }
@@ -223,23 +143,17 @@ Storage::~Storage()
 // and encrypts values left in clear under an encrypted prefix (one added since they were written).
 std::expected<void, QString> Storage::load()
 {
-    const QString &path = m_database->path;
-    QSqlQuery query(m_database->db);
-    if (!query.exec(QStringLiteral("SELECT name, value FROM meta")))
+    const QString &path = m_database->path();
+    const auto meta = m_database->readMeta();
+    if (!meta)
+        return std::unexpected(meta.error());
+    if (meta->value(QStringLiteral("schema")).toInt() > schemaVersion)
         return std::unexpected(
-            sqlError(QStringLiteral("cannot read %1").arg(path), query.lastError()));
-    QByteArray keyCheck;
-    while (query.next()) {
-        const QString name = query.value(0).toString();
-        if (name == QLatin1String("schema") && query.value(1).toInt() > schemaVersion)
-            return std::unexpected(
-                QStringLiteral("%1 was written by a newer Timonel (storage schema %2)")
-                    .arg(path, query.value(1).toString()));
-        if (name == QLatin1String("revision"))
-            m_revision = query.value(1).toLongLong();
-        else if (name == QLatin1String("keycheck"))
-            keyCheck = query.value(1).toByteArray();
-    }
+            QStringLiteral("%1 was written by a newer Timonel (storage schema %2)")
+                .arg(path, meta->value(QStringLiteral("schema")).toString()));
+    if (meta->contains(QStringLiteral("revision")))
+        m_revision = meta->value(QStringLiteral("revision")).toLongLong();
+    const QByteArray keyCheck = meta->value(QStringLiteral("keycheck")).toByteArray();
     const QString wrongKey = QStringLiteral(
         "the secret encryption key does not match the one the data in %1 was encrypted with");
     if (keyCheck.isEmpty()) {
@@ -255,15 +169,9 @@ std::expected<void, QString> Storage::load()
         return std::unexpected(wrongKey.arg(path));
     }
 
-    query.setForwardOnly(true);
-    if (!query.exec(QStringLiteral("SELECT key, revision, value FROM objects")))
-        return std::unexpected(
-            sqlError(QStringLiteral("cannot read %1").arg(path), query.lastError()));
     QStringList toEncrypt;
-    while (query.next()) {
-        const QString key = query.value(0).toString();
-        const qint64 revision = query.value(1).toLongLong();
-        QByteArray value = query.value(2).toByteArray();
+    auto read = m_database->readObjects([&](const QString &key, qint64 revision,
+                                            QByteArray value) -> std::expected<void, QString> {
         if (SecretCipher::isEnvelope(value)) {
             auto plain = m_cipher.decrypt(value, key.toUtf8());
             if (!plain)
@@ -275,18 +183,18 @@ std::expected<void, QString> Storage::load()
         }
         m_revision = std::max(m_revision, revision);
         m_objects.insert_or_assign(key, Entry{revision, std::move(value)});
-    }
+        return {};
+    });
+    if (!read)
+        return read;
     for (const QString &key : std::as_const(toEncrypt)) {
         const Entry &entry = m_objects.at(key);
         auto sealed = databaseValueFor(key, entry.json);
         if (!sealed)
             return std::unexpected(sealed.error().message);
-        m_database->put->bindValue(0, key);
-        m_database->put->bindValue(1, entry.revision);
-        m_database->put->bindValue(2, *sealed);
-        if (!m_database->put->exec())
-            return std::unexpected(sqlError(QStringLiteral("cannot encrypt %1").arg(key),
-                                            m_database->put->lastError()));
+        if (auto written = m_database->put(key, entry.revision, *sealed); !written)
+            return std::unexpected(
+                sqlError(QStringLiteral("cannot encrypt %1").arg(key), written.error()));
     }
     if (!toEncrypt.isEmpty())
         qCInfo(lcStorage) << "encrypted" << toEncrypt.size() << "values stored in clear";
@@ -540,40 +448,33 @@ std::expected<void, QString> Storage::commitPending(bool fromEventLoop)
 
 std::expected<void, QString> Storage::writeToDatabase(const std::vector<PendingWrite> &writes)
 {
-    Database &d = *m_database;
-    if (!d.db.transaction())
+    SqliteFile &file = *m_database;
+    if (auto begun = file.transaction(); !begun)
         return std::unexpected(sqlError(
-            QStringLiteral("cannot begin a transaction on %1").arg(d.path), d.db.lastError()));
-    auto fail = [&](const QSqlQuery &query) {
-        const QString message =
-            sqlError(QStringLiteral("cannot write to %1").arg(d.path), query.lastError());
-        d.db.rollback();
-        return std::unexpected(message);
-    };
+            QStringLiteral("cannot begin a transaction on %1").arg(file.path()), begun.error()));
     for (const PendingWrite &write : writes) {
         if (write.change.revision == 0)
             continue;
-        if (write.change.type == WatchEventType::Deleted) {
-            d.erase->bindValue(0, write.change.key);
-            if (!d.erase->exec())
-                return fail(*d.erase);
-        } else {
-            d.put->bindValue(0, write.change.key);
-            d.put->bindValue(1, write.change.revision);
-            d.put->bindValue(2, write.databaseValue);
-            if (!d.put->exec())
-                return fail(*d.put);
+        const auto written =
+            write.change.type == WatchEventType::Deleted
+                ? file.erase(write.change.key)
+                : file.put(write.change.key, write.change.revision, write.databaseValue);
+        if (!written) {
+            const QString message =
+                sqlError(QStringLiteral("cannot write to %1").arg(file.path()), written.error());
+            file.rollback();
+            return std::unexpected(message);
         }
     }
     // Deletions leave no row behind, so the counter is stored on its own.
-    if (auto written = d.writeMeta(QStringLiteral("revision"), m_revision); !written) {
-        d.db.rollback();
+    if (auto written = file.writeMeta(QStringLiteral("revision"), m_revision); !written) {
+        file.rollback();
         return written;
     }
-    if (!d.db.commit()) {
+    if (auto committed = file.commit(); !committed) {
         const QString message =
-            sqlError(QStringLiteral("cannot commit to %1").arg(d.path), d.db.lastError());
-        d.db.rollback();
+            sqlError(QStringLiteral("cannot commit to %1").arg(file.path()), committed.error());
+        file.rollback();
         return std::unexpected(message);
     }
     return {};
