@@ -177,48 +177,6 @@ QString goJson(const QJsonValue &value)
     }
 }
 
-QString goQuote(const QString &text)
-{
-    QString out = u"\""_s;
-    for (const QChar c : text) {
-        switch (c.unicode()) {
-        case '"':
-            out += u"\\\""_s;
-            break;
-        case '\\':
-            out += u"\\\\"_s;
-            break;
-        case '\a':
-            out += u"\\a"_s;
-            break;
-        case '\b':
-            out += u"\\b"_s;
-            break;
-        case '\f':
-            out += u"\\f"_s;
-            break;
-        case '\n':
-            out += u"\\n"_s;
-            break;
-        case '\r':
-            out += u"\\r"_s;
-            break;
-        case '\t':
-            out += u"\\t"_s;
-            break;
-        case '\v':
-            out += u"\\v"_s;
-            break;
-        default:
-            if (c.unicode() < 0x20 || c.unicode() == 0x7f)
-                out += u"\\x%1"_s.arg(uint(c.unicode()), 2, 16, QChar(u'0'));
-            else
-                out += c;
-        }
-    }
-    return out + u'"';
-}
-
 PathElement PathElement::field(const QString &name)
 {
     PathElement e;

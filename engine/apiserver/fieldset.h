@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/gostrings.h"
+
 #include <QJsonObject>
 #include <QJsonValue>
 #include <QList>
@@ -114,7 +116,7 @@ struct FieldSet::Entry
 // A JSON value as Go's encoding/json writes it: compact, sorted keys, <>& escaped.
 QString goJson(const QJsonValue &value);
 // A string as Go's %q quotes it.
-QString goQuote(const QString &text);
+using core::goQuote;
 // A JSON number as Go prints a float64 or int64 with %v.
 QString goNumber(double number);
 

@@ -1,5 +1,6 @@
 #include "schemacheck.h"
 
+#include "core/gostrings.h"
 #include "core/names.h"
 #include "core/quantity.h"
 
@@ -72,24 +73,6 @@ QString openApiTypeName(const SchemaType *t)
         return u"boolean"_s;
     default:
         return u"string"_s;
-    }
-}
-
-QString jsonTypeName(const QJsonValue &v)
-{
-    switch (v.type()) {
-    case QJsonValue::String:
-        return u"string"_s;
-    case QJsonValue::Double:
-        return u"number"_s;
-    case QJsonValue::Bool:
-        return u"bool"_s;
-    case QJsonValue::Array:
-        return u"array"_s;
-    case QJsonValue::Object:
-        return u"object"_s;
-    default:
-        return u"null"_s;
     }
 }
 
@@ -169,15 +152,15 @@ struct Walker
                 {path,
                  u"quantities must match the regular expression "
                  "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"_s,
-                 openApiTypeName(t), jsonTypeName(v)});
+                 openApiTypeName(t), core::goJsonTypeName(v)});
             return;
         }
         if (!fits(v, t)) {
             problems.typeErrors.append(
                 {path,
                  u"json: cannot unmarshal %1 into Go struct field %2.%3 of type %4"_s.arg(
-                     jsonTypeName(v), goStruct, path, goTypeName(t)),
-                 openApiTypeName(t), jsonTypeName(v)});
+                     core::goJsonTypeName(v), goStruct, path, goTypeName(t)),
+                 openApiTypeName(t), core::goJsonTypeName(v)});
             return;
         }
         if (v.isNull())

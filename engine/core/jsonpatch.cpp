@@ -1,5 +1,7 @@
 #include "jsonpatch.h"
 
+#include "gostrings.h"
+
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QStringList>
@@ -17,31 +19,6 @@ namespace {
 constexpr qint64 accumulatedCopySizeLimit = 3 * 1024 * 1024;
 
 using Error = std::optional<QString>;
-
-// The JSON type names Go's encoding/json puts in its unmarshal errors.
-QString goJsonTypeName(const QJsonValue &v)
-{
-    switch (v.type()) {
-    case QJsonValue::Bool:
-        return u"bool"_s;
-    case QJsonValue::Double:
-        return u"number"_s;
-    case QJsonValue::String:
-        return u"string"_s;
-    case QJsonValue::Array:
-        return u"array"_s;
-    case QJsonValue::Object:
-        return u"object"_s;
-    default:
-        return u"null"_s;
-    }
-}
-
-QString goQuote(QString s)
-{
-    s.replace(u'\\', u"\\\\"_s).replace(u'"', u"\\\""_s);
-    return u'"' + s + u'"';
-}
 
 // strconv.Atoi: an optional sign and decimal digits, nothing else.
 std::expected<qint64, QString> goAtoi(const QString &s)

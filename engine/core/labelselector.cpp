@@ -1,5 +1,7 @@
 #include "labelselector.h"
 
+#include "gostrings.h"
+
 #include "names.h"
 
 #include <QJsonArray>
@@ -11,27 +13,6 @@ namespace timonel::core {
 namespace {
 
 using Operator = LabelRequirement::Operator;
-
-// Go's %q, which Kubernetes uses to quote bad values in its messages.
-QString goQuote(const QString &text)
-{
-    static const QString named = QStringLiteral("\"\\\a\b\f\n\r\t\v");
-    static const QString letters = QStringLiteral("\"\\abfnrtv");
-    QString quoted = QStringLiteral("\"");
-    for (char32_t c : text.toUcs4()) {
-        if (const qsizetype i = c < 0x80 ? named.indexOf(QChar(char16_t(c))) : -1; i >= 0)
-            quoted += QLatin1Char('\\') + letters[i];
-        else if (c >= 0x20 && c != 0x7f && QChar::isPrint(c))
-            quoted += QString::fromUcs4(&c, 1);
-        else if (c < 0x80)
-            quoted += QStringLiteral("\\x%1").arg(uint(c), 2, 16, QLatin1Char('0'));
-        else if (c < 0x10000)
-            quoted += QStringLiteral("\\u%1").arg(uint(c), 4, 16, QLatin1Char('0'));
-        else
-            quoted += QStringLiteral("\\U%1").arg(uint(c), 8, 16, QLatin1Char('0'));
-    }
-    return quoted + QLatin1Char('"');
-}
 
 // Go's %#v of a []string, as field.Invalid prints a list of values.
 QString goStringSlice(const QStringList &values)
