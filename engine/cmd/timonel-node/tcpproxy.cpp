@@ -24,12 +24,15 @@ void TcpProxy::connectToBackend(QTcpSocket *client, int attempt)
         client->deleteLater();
         return;
     }
-    // Round robin over the backends, skipping one that failed recently while another may work:
-    // reaching a stopped node's address costs seconds before the kernel gives up on it.
-    int index = m_next++ % int(m_backends.size());
+    // The first backend that has not failed recently, in order (active/passive, not round
+    // robin): each control plane keeps its own storage for now, so spreading requests would
+    // show clients two different clusters. A stopped node's address costs seconds before the
+    // kernel gives up on it, hence the memory of recent failures. On a retry the next backend
+    // in order is tried.
+    int index = attempt % int(m_backends.size());
     for (int i = 0;
          i < m_backends.size() && !m_downUntil.value(index, QDeadlineTimer(0)).hasExpired(); ++i)
-        index = m_next++ % int(m_backends.size());
+        index = (index + 1) % int(m_backends.size());
     const Backend backend = m_backends[index];
     auto *upstream = new QTcpSocket(client);
     // A backend fails once: on an error or when it has not answered in time, whichever is first.

@@ -33,7 +33,6 @@ private:
 
     QList<Backend> m_backends;
     QHash<int, QDeadlineTimer> m_downUntil; // expired (or absent): worth trying
-    int m_next = 0;
 };
 
 } // namespace timonel::node
