@@ -20,6 +20,27 @@ namespace timonel::apiserver {
 
 namespace {
 
+// Continue tokens are opaque to clients: the list's revision and the last key returned.
+QString continueToken(qint64 revision, const QString &lastKey)
+{
+    const QJsonObject token{{u"rv"_s, revision}, {u"start"_s, lastKey}};
+    return QString::fromLatin1(QJsonDocument(token).toJson(QJsonDocument::Compact).toBase64(
+        QByteArray::Base64UrlEncoding));
+}
+
+std::expected<QString, ApiError> continueKey(const QString &prefix, const QString &token)
+{
+    if (token.isEmpty())
+        return QString();
+    const QJsonObject t = QJsonDocument::fromJson(
+                              QByteArray::fromBase64(token.toLatin1(), QByteArray::Base64UrlEncoding))
+                              .object();
+    const QString after = t.value(u"start").toString();
+    if (!after.startsWith(prefix))
+        return std::unexpected(ApiError::badRequest(u"continue key is not valid"_s));
+    return after;
+}
+
 // Everything but metadata and status: what bumps metadata.generation when it changes.
 QJsonObject specPart(QJsonObject o)
 {
@@ -98,6 +119,23 @@ bool ResourceStore::matches(const ResourceInfo &, const QJsonObject &object,
         [&](QStringView field) { return core::fieldValue(object, field); });
 }
 
+ApiResult<JsonListResult> ResourceStore::listJson(const ResourceInfo &r, const QString &ns,
+                                                 const ListOptions &options) const
+{
+    Q_ASSERT(options.labels.isEmpty() && options.fields.isEmpty());
+    JsonListResult result;
+    result.revision = m_storage.currentRevision();
+    const QString prefix = prefixFor(r, ns);
+    auto after = continueKey(prefix, options.continueToken);
+    if (!after)
+        return std::unexpected(after.error());
+    result.items = m_storage.listJson(prefix, *after, options.limit);
+    if (options.limit > 0 && result.items.size() == options.limit
+        && m_storage.count(prefix, result.items.last().key) > 0)
+        result.continueToken = continueToken(result.revision, result.items.last().key);
+    return result;
+}
+
 ApiResult<ListResult> ResourceStore::list(const ResourceInfo &r, const QString &ns,
                                           const ListOptions &options) const
 {
@@ -108,16 +146,10 @@ ApiResult<ListResult> ResourceStore::list(const ResourceInfo &r, const QString &
     ListResult result;
     result.revision = m_storage.currentRevision();
     const QString prefix = prefixFor(r, ns);
-    QString after;
-    if (!options.continueToken.isEmpty()) {
-        const QJsonObject token =
-            QJsonDocument::fromJson(QByteArray::fromBase64(options.continueToken.toLatin1(),
-                                                           QByteArray::Base64UrlEncoding))
-                .object();
-        after = token.value(u"start").toString();
-        if (!after.startsWith(prefix))
-            return std::unexpected(ApiError::badRequest(u"continue key is not valid"_s));
-    }
+    auto start = continueKey(prefix, options.continueToken);
+    if (!start)
+        return std::unexpected(start.error());
+    QString after = *start;
     // The fast path of `metadata.name=x` (kubectl's delete and rollout waits).
     if (const auto name = options.fields.exactValue(u"metadata.name");
         name && (!r.namespaced || !ns.isEmpty())) {
@@ -135,12 +167,8 @@ ApiResult<ListResult> ResourceStore::list(const ResourceInfo &r, const QString &
             result.items.append(s.object);
             if (options.limit > 0 && result.items.size() == options.limit) {
                 const qint64 rest = m_storage.list(prefix, after, 1).size();
-                if (rest > 0) {
-                    const QJsonObject token{{u"rv"_s, result.revision}, {u"start"_s, after}};
-                    result.continueToken = QString::fromLatin1(
-                        QJsonDocument(token).toJson(QJsonDocument::Compact).toBase64(
-                            QByteArray::Base64UrlEncoding));
-                }
+                if (rest > 0)
+                    result.continueToken = continueToken(result.revision, after);
                 return result;
             }
         }

@@ -65,6 +65,15 @@ struct ListResult
     qint64 remainingItemCount = -1; // -1: unknown/not sent
 };
 
+// A list kept as the stored JSON text: for lists without selectors, answered without parsing
+// every object.
+struct JsonListResult
+{
+    QList<StoredJson> items;
+    qint64 revision = 0;
+    QString continueToken;
+};
+
 using WriteCallback = std::function<void(ApiResult<Written>)>;
 
 struct ClusterNetwork
@@ -94,6 +103,9 @@ public:
                                const QString &name) const;
     ApiResult<ListResult> list(const core::ResourceInfo &r, const QString &ns,
                                const ListOptions &options) const;
+    // The same without selectors, as stored text (options.labels and fields must be empty).
+    ApiResult<JsonListResult> listJson(const core::ResourceInfo &r, const QString &ns,
+                                       const ListOptions &options) const;
     // The value of a field selector's field for an object of this resource; nullopt when the
     // resource does not support selecting by it.
     static bool supportsField(const core::ResourceInfo &r, QStringView field);

@@ -229,6 +229,8 @@ void RestHandler::list(HttpExchange *exchange, const ResourceInfo &r, const Requ
     auto options = listOptions(exchange);
     if (!options)
         return respondError(exchange, options.error());
+    if (options->labels.isEmpty() && options->fields.isEmpty())
+        return listStored(exchange, r, info, *options);
     auto result = m_store.list(r, info.namespaceName, *options);
     if (!result)
         return respondError(exchange, result.error());
@@ -241,6 +243,46 @@ void RestHandler::list(HttpExchange *exchange, const ResourceInfo &r, const Requ
                            tables.table(r, result->items, meta, includeObject(exchange)));
     }
     respondJson(exchange, 200, listObject(r, *result));
+}
+
+void RestHandler::listStored(HttpExchange *exchange, const ResourceInfo &r,
+                             const RequestInfo &info, const ListOptions &options)
+{
+    // Without selectors the stored text is the answer: a JSON list splices it, a Table parses
+    // one object at a time, so neither holds every object parsed at once.
+    auto result = m_store.listJson(r, info.namespaceName, options);
+    if (!result)
+        return respondError(exchange, result.error());
+    QJsonObject meta{{u"resourceVersion"_s, QString::number(result->revision)}};
+    if (!result->continueToken.isEmpty())
+        meta.insert(u"continue"_s, result->continueToken);
+    const HttpHeaders headers{{"Content-Type", "application/json"},
+                              {"Cache-Control", "no-cache, private"}};
+    if (wantsTable(exchange)) {
+        const TableConvertor tables;
+        const TableRowObject include = includeObject(exchange);
+        QJsonArray rows;
+        for (const StoredJson &item : std::as_const(result->items))
+            rows.append(tables.row(r, QJsonDocument::fromJson(item.json).object(), include));
+        QJsonObject table = tables.table(r, {}, meta, include);
+        table.insert(u"rows"_s, rows);
+        return exchange->respond(200, headers, QJsonDocument(table).toJson(QJsonDocument::Compact));
+    }
+    qsizetype size = 128;
+    for (const StoredJson &item : std::as_const(result->items))
+        size += item.json.size() + 1;
+    QByteArray body;
+    body.reserve(size);
+    body += "{\"kind\":" + QJsonDocument(QJsonArray{r.kind + u"List"_s}).toJson(QJsonDocument::Compact).sliced(1).chopped(1)
+            + ",\"apiVersion\":\"" + r.apiVersion().toUtf8() + "\",\"metadata\":"
+            + QJsonDocument(meta).toJson(QJsonDocument::Compact) + ",\"items\":[";
+    for (qsizetype i = 0; i < result->items.size(); ++i) {
+        if (i > 0)
+            body += ',';
+        body += result->items[i].json;
+    }
+    body += "]}";
+    exchange->respond(200, headers, body);
 }
 
 void RestHandler::watch(HttpExchange *exchange, const ResourceInfo &r, const RequestInfo &info)

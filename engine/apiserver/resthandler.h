@@ -22,6 +22,8 @@ public:
 private:
     void get(HttpExchange *exchange, const core::ResourceInfo &r, const RequestInfo &info);
     void list(HttpExchange *exchange, const core::ResourceInfo &r, const RequestInfo &info);
+    void listStored(HttpExchange *exchange, const core::ResourceInfo &r, const RequestInfo &info,
+                    const ListOptions &options);
     void watch(HttpExchange *exchange, const core::ResourceInfo &r, const RequestInfo &info);
     void write(HttpExchange *exchange, const core::ResourceInfo &r, const RequestInfo &info);
     void remove(HttpExchange *exchange, const core::ResourceInfo &r, const RequestInfo &info);

@@ -88,8 +88,15 @@ void WatchStream::onEvents(const QList<WatchEvent> &events)
     for (const WatchEvent &e : events) {
         m_lastRevision = e.revision;
         const QString type = m_store.eventTypeFor(m_resource, e, m_options.list);
-        if (!type.isEmpty())
-            send(type, e.object);
+        if (type.isEmpty())
+            continue;
+        if (!m_options.table && !e.json.isEmpty() && m_exchange && !m_exchange->isFinished()) {
+            // The object is serialized once for every watcher; only the envelope is per event.
+            m_exchange->writeChunk("{\"type\":\"" + type.toLatin1() + "\",\"object\":" + e.json
+                                   + "}\n");
+            continue;
+        }
+        send(type, e.object);
     }
 }
 

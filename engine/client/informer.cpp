@@ -135,7 +135,7 @@ void Informer::onListed(const QJsonObject &page)
             object.insert(u"kind"_s, kind);
             object.insert(u"apiVersion"_s, apiVersion);
         }
-        m_listed.insert(keyOf(object), object);
+        m_listed.insert(keyOf(object), shaped(object));
     }
     const QString next = meta.value(u"continue").toString();
     if (!next.isEmpty())
@@ -232,9 +232,9 @@ void Informer::onEvent(const WatchEvent &event)
     if (const QString rv = resourceVersionOf(event.object); !rv.isEmpty())
         m_resourceVersion = rv;
     if (type == u"ADDED" || type == u"MODIFIED")
-        upsert(event.object);
+        upsert(shaped(event.object));
     else if (type == u"DELETED")
-        removeObject(event.object);
+        removeObject(shaped(event.object));
 }
 
 void Informer::onWatchEnded(const std::optional<Error> &error)
@@ -284,6 +284,17 @@ void Informer::resync()
         if (!self || m_generation != generation)
             return;
     }
+}
+
+QJsonObject Informer::shaped(const QJsonObject &object) const
+{
+    if (!m_options.metadataOnly)
+        return object;
+    QJsonObject meta = object.value(u"metadata").toObject();
+    meta.remove(u"managedFields"_s);
+    return QJsonObject{{u"apiVersion"_s, object.value(u"apiVersion")},
+                       {u"kind"_s, object.value(u"kind")},
+                       {u"metadata"_s, meta}};
 }
 
 void Informer::upsert(const QJsonObject &object)

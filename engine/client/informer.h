@@ -27,6 +27,10 @@ struct InformerOptions
     // Every object is emitted as updated(o, o) this often once synced; 0 = never.
     std::chrono::milliseconds resyncPeriod{0};
     int pageSize = 500; // the list is read in pages of this many objects, as kubectl does
+    // Keep and report only apiVersion, kind and metadata (without managedFields), as
+    // Kubernetes' metadata informers do: for watchers of every object, like the garbage
+    // collector, that never read specs.
+    bool metadataOnly = false;
 };
 
 class Informer : public QObject
@@ -81,6 +85,7 @@ private:
     void retry(bool relist, bool failure);
     void resync();
     void upsert(const QJsonObject &object);
+    QJsonObject shaped(const QJsonObject &object) const;
     void removeObject(const QJsonObject &object);
 
     ApiClient &m_client;

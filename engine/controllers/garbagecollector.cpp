@@ -55,7 +55,9 @@ void GarbageCollector::watch(const QList<client::ServedResource> &resources)
         const QStringList &v = s.verbs;
         if (!v.contains(u"list"_s) || !v.contains(u"watch"_s) || !v.contains(u"delete"_s))
             continue;
-        auto informer = std::make_unique<client::Informer>(m_api, s.resource);
+        client::InformerOptions options;
+        options.metadataOnly = true; // owners, finalizers and deletion are all in metadata
+        auto informer = std::make_unique<client::Informer>(m_api, s.resource, options);
         const client::Resource r = s.resource;
         connect(informer.get(), &client::Informer::added, this,
                 [this, r](const QJsonObject &o) { upsert(r, o); });
