@@ -288,13 +288,7 @@ void Informer::resync()
 
 QJsonObject Informer::shaped(const QJsonObject &object) const
 {
-    if (!m_options.metadataOnly)
-        return object;
-    QJsonObject meta = object.value(u"metadata").toObject();
-    meta.remove(u"managedFields"_s);
-    return QJsonObject{{u"apiVersion"_s, object.value(u"apiVersion")},
-                       {u"kind"_s, object.value(u"kind")},
-                       {u"metadata"_s, meta}};
+    return m_options.transform ? m_options.transform(object) : object;
 }
 
 void Informer::upsert(const QJsonObject &object)

@@ -13,6 +13,7 @@
 #include <QObject>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 
 class QTimer;
@@ -27,10 +28,9 @@ struct InformerOptions
     // Every object is emitted as updated(o, o) this often once synced; 0 = never.
     std::chrono::milliseconds resyncPeriod{0};
     int pageSize = 500; // the list is read in pages of this many objects, as kubectl does
-    // Keep and report only apiVersion, kind and metadata (without managedFields), as
-    // Kubernetes' metadata informers do: for watchers of every object, like the garbage
-    // collector, that never read specs.
-    bool metadataOnly = false;
+    // Applied to every object before it is cached and reported, as client-go's SetTransform:
+    // watchers of every object, like the garbage collector, keep only what they read.
+    std::function<QJsonObject(const QJsonObject &)> transform;
 };
 
 class Informer : public QObject

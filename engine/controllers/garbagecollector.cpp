@@ -22,6 +22,20 @@ QJsonObject metaOf(const QJsonObject &o)
     return o.value(u"metadata").toObject();
 }
 
+// What the collector reads of an object: its identity, owners, finalizers and deletion.
+QJsonObject ownershipOnly(const QJsonObject &object)
+{
+    const QJsonObject meta = metaOf(object);
+    QJsonObject kept;
+    for (const char16_t *field : {u"name", u"namespace", u"uid", u"resourceVersion",
+                                  u"ownerReferences", u"finalizers", u"deletionTimestamp"})
+        if (const QJsonValue v = meta.value(field); !v.isUndefined())
+            kept.insert(QString::fromUtf16(field), v);
+    return QJsonObject{{u"apiVersion"_s, object.value(u"apiVersion")},
+                       {u"kind"_s, object.value(u"kind")},
+                       {u"metadata"_s, kept}};
+}
+
 } // namespace
 
 GarbageCollector::GarbageCollector(client::ApiClient &api, QObject *parent)
@@ -56,7 +70,7 @@ void GarbageCollector::watch(const QList<client::ServedResource> &resources)
         if (!v.contains(u"list"_s) || !v.contains(u"watch"_s) || !v.contains(u"delete"_s))
             continue;
         client::InformerOptions options;
-        options.metadataOnly = true; // owners, finalizers and deletion are all in metadata
+        options.transform = ownershipOnly; // 5000 pods' specs are not the collector's business
         auto informer = std::make_unique<client::Informer>(m_api, s.resource, options);
         const client::Resource r = s.resource;
         connect(informer.get(), &client::Informer::added, this,

@@ -30,7 +30,10 @@ QJsonObject parse(const QByteArray &json)
 
 QByteArray serialize(const QJsonObject &object)
 {
-    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+    // Kept in memory for as long as the object lives: without the writer's spare capacity.
+    QByteArray json = QJsonDocument(object).toJson(QJsonDocument::Compact);
+    json.squeeze();
+    return json;
 }
 
 void setResourceVersion(QJsonObject &object, qint64 revision)

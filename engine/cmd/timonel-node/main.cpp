@@ -13,6 +13,9 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QTimer>
+
+#include <malloc.h>
 #include <QJsonArray>
 #include <QLoggingCategory>
 #include <QTextStream>
@@ -30,6 +33,19 @@ void announceReady(const QString &what)
     // Cluster creation follows the container's output for this line.
     std::printf("%s (%s)\n", node::ReadyLine, qPrintable(what));
     std::fflush(stdout);
+}
+
+// glibc keeps memory freed by a burst of requests (every request body is parsed into
+// transient JSON trees) for later reuse, so a node would stay at its high-water mark. Give it
+// back to the system when a good amount lies free.
+void returnFreedMemory(QObject *owner)
+{
+    auto *timer = new QTimer(owner);
+    QObject::connect(timer, &QTimer::timeout, [] {
+        if (mallinfo2().fordblks > 8 * 1024 * 1024)
+            malloc_trim(0);
+    });
+    timer->start(250);
 }
 
 int fail(const QString &message)
@@ -73,6 +89,7 @@ int runNode(const QString &role)
         garbageCollector = std::make_unique<controllers::GarbageCollector>(*inProcess);
         garbageCollector->start();
     }
+    returnFreedMemory(QCoreApplication::instance());
     announceReady(QStringLiteral("%1 %2").arg(role, name));
     return QCoreApplication::exec();
 }
@@ -110,6 +127,7 @@ int runApiServer(const QStringList &args)
     namespaces.start();
     controllers::GarbageCollector garbage(inProcess);
     garbage.start();
+    returnFreedMemory(&api);
     announceReady(QStringLiteral("apiserver :%1").arg(api.port()));
     return QCoreApplication::exec();
 }
