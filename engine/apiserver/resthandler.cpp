@@ -259,11 +259,12 @@ void RestHandler::listStored(HttpExchange *exchange, const ResourceInfo &r,
     const HttpHeaders headers{{"Content-Type", "application/json"},
                               {"Cache-Control", "no-cache, private"}};
     if (wantsTable(exchange)) {
-        const TableConvertor tables;
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        const TableConvertor tables(now);
         const TableRowObject include = includeObject(exchange);
         QJsonArray rows;
         for (const StoredJson &item : std::as_const(result->items))
-            rows.append(tables.row(r, QJsonDocument::fromJson(item.json).object(), include));
+            rows.append(m_rows.row(r, item, include, tables, now));
         QJsonObject table = tables.table(r, {}, meta, include);
         table.insert(u"rows"_s, rows);
         return exchange->respond(200, headers, QJsonDocument(table).toJson(QJsonDocument::Compact));

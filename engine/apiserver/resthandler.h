@@ -4,6 +4,7 @@
 
 #include "requestinfo.h"
 #include "resourcestore.h"
+#include "tablerowcache.h"
 
 #include <QObject>
 
@@ -29,6 +30,7 @@ private:
     void remove(HttpExchange *exchange, const core::ResourceInfo &r, const RequestInfo &info);
 
     ResourceStore &m_store;
+    TableRowCache m_rows;
 };
 
 // Sends a Status for the error, with its HTTP code.
