@@ -44,9 +44,11 @@ class TestApiServer : public QObject
     }
 
     Reply send(const QByteArray &method, const QString &path, const QByteArray &body = {},
-               const QByteArray &contentType = "application/json")
+               const QByteArray &contentType = "application/json", const QByteArray &accept = {})
     {
         QNetworkRequest request(url(path));
+        if (!accept.isEmpty())
+            request.setRawHeader("Accept", accept);
         request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
         request.setHeader(QNetworkRequest::ContentTypeHeader, contentType);
         request.setTransferTimeout(10000);
@@ -339,6 +341,23 @@ private Q_SLOTS:
         } else {
             QTRY_COMPARE_WITH_TIMEOUT(send("GET", child).status, 404, 10000);
         }
+    }
+
+    void tableRowsFollowEveryChange()
+    {
+        // Rows are kept per object revision: a change must show in the next list.
+        const QString list = u"/api/v1/namespaces/kube-node-lease/configmaps"_s;
+        const QByteArray table = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";
+        auto dataCell = [&] {
+            const QJsonArray rows = send("GET", list, {}, {}, table).json().value(u"rows").toArray();
+            return rows.isEmpty() ? QJsonValue() : rows[0].toObject().value(u"cells").toArray().at(1);
+        };
+        QCOMPARE(send("POST", list, R"({"metadata":{"name":"t"},"data":{"a":"1"}})").status, 201);
+        QCOMPARE(dataCell(), QJsonValue(1));
+        QCOMPARE(dataCell(), QJsonValue(1)); // from the kept row
+        QCOMPARE(send("PATCH", list + u"/t"_s, R"({"data":{"b":"2"}})", "application/merge-patch+json").status,
+                 200);
+        QCOMPARE(dataCell(), QJsonValue(2));
     }
 };
 
