@@ -302,7 +302,7 @@ void RestHandler::watch(HttpExchange *exchange, const ResourceInfo &r, const Req
     o.bookmarks = queryValue(exchange, u"allowWatchBookmarks"_s) == u"true";
     o.resourceVersion = queryValue(exchange, u"resourceVersion"_s);
     const QString timeout = queryValue(exchange, u"timeoutSeconds"_s);
-    if (!timeout.isEmpty())
+    if (timeout.toInt() > 0) // 0 or nothing: the server's own random 30-60 minutes
         o.timeoutSeconds = timeout.toInt();
     if (!info.name.isEmpty()) // the /watch/.../name form
         o.list.fields = *core::FieldSelector::parse(u"metadata.name="_s + info.name);
