@@ -1,5 +1,7 @@
 #include "apierror.h"
 
+#include "core/gostrings.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -14,7 +16,7 @@ QString printValue(const QJsonValue &v)
 {
     switch (v.type()) {
     case QJsonValue::String:
-        return u'"' + v.toString() + u'"';
+        return core::goQuote(v.toString());
     case QJsonValue::Double: {
         const double d = v.toDouble();
         return d == double(qint64(d)) ? QString::number(qint64(d)) : QString::number(d);

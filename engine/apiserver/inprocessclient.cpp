@@ -99,17 +99,7 @@ void InProcessClient::list(const client::Resource &r, const QString &ns,
     auto result = m_store.list(*info, ns, *options);
     if (!result)
         return later<QJsonObject>(this, done, std::unexpected(toClientError(result.error())));
-    QJsonArray items;
-    for (const QJsonObject &o : std::as_const(result->items))
-        items.append(o);
-    QJsonObject meta{{u"resourceVersion"_s, QString::number(result->revision)}};
-    if (!result->continueToken.isEmpty())
-        meta.insert(u"continue"_s, result->continueToken);
-    later<QJsonObject>(this, done,
-                       QJsonObject{{u"kind"_s, info->kind + u"List"_s},
-                                   {u"apiVersion"_s, info->apiVersion()},
-                                   {u"metadata"_s, meta},
-                                   {u"items"_s, items}});
+    later<QJsonObject>(this, done, ResourceStore::listDocument(*info, *result));
 }
 
 namespace {
@@ -201,24 +191,13 @@ std::unique_ptr<client::WatchHandle> InProcessClient::watch(const client::Resour
         fail(options.error());
         return handle;
     }
-    qint64 from = query.resourceVersion.toLongLong();
-    QList<QJsonObject> initial;
-    if (query.resourceVersion.isEmpty() || query.resourceVersion == u"0") {
-        auto current = m_store.list(*info, ns, *options);
-        if (!current) {
-            fail(current.error());
-            return handle;
-        }
-        initial = current->items;
-        from = current->revision;
-    }
-    auto watch = m_store.watch(*info, ns, from);
-    if (!watch) {
-        fail(watch.error());
+    auto start = m_store.watch(*info, ns, *options, query.resourceVersion);
+    if (!start) {
+        fail(start.error());
         return handle;
     }
-    h->watch = std::move(*watch);
-    QTimer::singleShot(0, h, [h, initial] {
+    h->watch = std::move(start->watch);
+    QTimer::singleShot(0, h, [h, initial = std::move(start->initial)] {
         for (const QJsonObject &o : initial)
             Q_EMIT h->event({u"ADDED"_s, o});
     });

@@ -177,13 +177,43 @@ ApiResult<ListResult> ResourceStore::list(const ResourceInfo &r, const QString &
     }
 }
 
-ApiResult<std::unique_ptr<Watch>> ResourceStore::watch(const ResourceInfo &r, const QString &ns,
-                                                       qint64 fromRevision)
+ApiResult<ResourceStore::WatchStart> ResourceStore::watch(const ResourceInfo &r, const QString &ns,
+                                                          const ListOptions &options,
+                                                          const QString &resourceVersion)
 {
-    auto w = m_storage.watch(prefixFor(r, ns), fromRevision);
+    WatchStart start;
+    start.fromRevision = resourceVersion.toLongLong();
+    if (resourceVersion.isEmpty() || resourceVersion == u"0") {
+        auto current = list(r, ns, options);
+        if (!current)
+            return std::unexpected(current.error());
+        start.initial = std::move(current->items);
+        start.fromRevision = current->revision;
+    }
+    auto w = m_storage.watch(prefixFor(r, ns), start.fromRevision);
     if (!w)
         return std::unexpected(storageError(r, {}, w.error()));
-    return std::move(*w);
+    start.watch = std::move(*w);
+    return start;
+}
+
+QJsonObject ResourceStore::listMetadata(qint64 revision, const QString &continueToken)
+{
+    QJsonObject meta{{u"resourceVersion"_s, QString::number(revision)}};
+    if (!continueToken.isEmpty())
+        meta.insert(u"continue"_s, continueToken);
+    return meta;
+}
+
+QJsonObject ResourceStore::listDocument(const ResourceInfo &r, const ListResult &result)
+{
+    QJsonArray items;
+    for (const QJsonObject &o : result.items)
+        items.append(o);
+    return QJsonObject{{u"kind"_s, r.kind + u"List"_s},
+                       {u"apiVersion"_s, r.apiVersion()},
+                       {u"metadata"_s, listMetadata(result.revision, result.continueToken)},
+                       {u"items"_s, items}};
 }
 
 ApiResult<QJsonObject> ResourceStore::decodeCheck(const ResourceInfo &r, QJsonObject &object,

@@ -126,10 +126,22 @@ public:
                           const ListOptions &list, const DeleteOptions &options,
                           std::function<void(ApiResult<QJsonObject>)> done);
 
-    // Objects under the resource (and namespace) from a revision on; filtering by selectors is
-    // the caller's, as events must also tell when an object stops matching.
-    ApiResult<std::unique_ptr<Watch>> watch(const core::ResourceInfo &r, const QString &ns,
-                                            qint64 fromRevision);
+    // A watch as Kubernetes starts one: an unset or "0" resourceVersion first replays the
+    // objects that match as they are now (to be sent as ADDED), any other watches the changes
+    // after it. Filtering the changes is the caller's (eventTypeFor), as events must also tell
+    // when an object stops matching.
+    struct WatchStart
+    {
+        QList<QJsonObject> initial;
+        qint64 fromRevision = 0;
+        std::unique_ptr<Watch> watch;
+    };
+    ApiResult<WatchStart> watch(const core::ResourceInfo &r, const QString &ns,
+                                const ListOptions &options, const QString &resourceVersion);
+
+    // A list as the API answers it: {kind: <Kind>List, apiVersion, metadata, items}.
+    static QJsonObject listMetadata(qint64 revision, const QString &continueToken);
+    static QJsonObject listDocument(const core::ResourceInfo &r, const ListResult &result);
 
     // How a storage event looks to a watcher with these selectors: ADDED, MODIFIED, DELETED
     // (also when an object stops matching), or empty when the watcher does not see it.

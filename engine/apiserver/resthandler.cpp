@@ -157,20 +157,6 @@ ApiResult<QJsonObject> decodeObject(const HttpExchange *exchange, const core::Sc
         "application/json, application/yaml, application/vnd.kubernetes.protobuf"_s));
 }
 
-QJsonObject listObject(const ResourceInfo &r, const ListResult &result)
-{
-    QJsonArray items;
-    for (const QJsonObject &o : result.items)
-        items.append(o);
-    QJsonObject meta{{u"resourceVersion"_s, QString::number(result.revision)}};
-    if (!result.continueToken.isEmpty())
-        meta.insert(u"continue"_s, result.continueToken);
-    return QJsonObject{{u"kind"_s, r.kind + u"List"_s},
-                       {u"apiVersion"_s, r.apiVersion()},
-                       {u"metadata"_s, meta},
-                       {u"items"_s, items}};
-}
-
 } // namespace
 
 RestHandler::RestHandler(ResourceStore &store, QObject *parent)
@@ -235,14 +221,13 @@ void RestHandler::list(HttpExchange *exchange, const ResourceInfo &r, const Requ
     if (!result)
         return respondError(exchange, result.error());
     if (wantsTable(exchange)) {
-        QJsonObject meta{{u"resourceVersion"_s, QString::number(result->revision)}};
-        if (!result->continueToken.isEmpty())
-            meta.insert(u"continue"_s, result->continueToken);
+        const QJsonObject meta =
+            ResourceStore::listMetadata(result->revision, result->continueToken);
         const TableConvertor tables;
         return respondJson(exchange, 200,
                            tables.table(r, result->items, meta, includeObject(exchange)));
     }
-    respondJson(exchange, 200, listObject(r, *result));
+    respondJson(exchange, 200, ResourceStore::listDocument(r, *result));
 }
 
 void RestHandler::listStored(HttpExchange *exchange, const ResourceInfo &r,
@@ -253,9 +238,7 @@ void RestHandler::listStored(HttpExchange *exchange, const ResourceInfo &r,
     auto result = m_store.listJson(r, info.namespaceName, options);
     if (!result)
         return respondError(exchange, result.error());
-    QJsonObject meta{{u"resourceVersion"_s, QString::number(result->revision)}};
-    if (!result->continueToken.isEmpty())
-        meta.insert(u"continue"_s, result->continueToken);
+    const QJsonObject meta = ResourceStore::listMetadata(result->revision, result->continueToken);
     const HttpHeaders headers{{"Content-Type", "application/json"},
                               {"Cache-Control", "no-cache, private"}};
     if (wantsTable(exchange)) {

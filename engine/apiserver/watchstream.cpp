@@ -27,27 +27,16 @@ void WatchStream::start(HttpExchange *exchange, ResourceStore &store, const core
     connect(exchange, &HttpExchange::clientGone, stream, &QObject::deleteLater);
     connect(exchange, &QObject::destroyed, stream, &QObject::deleteLater);
 
-    // An unset or "0" resourceVersion starts with the current state as ADDED events.
-    const QString &rv = options.resourceVersion;
-    qint64 from = rv.toLongLong();
-    if (rv.isEmpty() || rv == u"0") {
-        auto current = store.list(r, ns, options.list);
-        if (!current) {
-            stream->send(u"ERROR"_s, current.error().toStatus());
-            return stream->finish();
-        }
-        for (const QJsonObject &o : std::as_const(current->items))
-            stream->send(u"ADDED"_s, o);
-        from = current->revision;
-    }
-    auto watch = store.watch(r, ns, from);
-    if (!watch) {
+    auto start = store.watch(r, ns, options.list, options.resourceVersion);
+    if (!start) {
         // A too old resourceVersion: the client relists (kubectl's reflector does).
-        stream->send(u"ERROR"_s, watch.error().toStatus());
+        stream->send(u"ERROR"_s, start.error().toStatus());
         return stream->finish();
     }
-    stream->m_watch = std::move(*watch);
-    stream->m_lastRevision = from;
+    for (const QJsonObject &o : std::as_const(start->initial))
+        stream->send(u"ADDED"_s, o);
+    stream->m_watch = std::move(start->watch);
+    stream->m_lastRevision = start->fromRevision;
     connect(stream->m_watch.get(), &Watch::events, stream, &WatchStream::onEvents);
 
     // Kubernetes ends watches after a random 30-60 minutes unless told when.
