@@ -47,19 +47,11 @@ void ResourceStore::remove(const ResourceInfo &r, const QString &ns, const QStri
     else if (options.propagationPolicy == u"Orphan")
         addFinalizer(u"orphan"_s);
 
-    // A pod on a node is stopped by its node agent first, which then deletes it with grace 0.
-    qint64 grace = 0;
-    if (r.groupResource() == u"pods"
-        && !object.value(u"spec").toObject().value(u"nodeName").toString().isEmpty()
-        && object.value(u"status").toObject().value(u"phase").toString() != u"Succeeded"
-        && object.value(u"status").toObject().value(u"phase").toString() != u"Failed") {
-        grace = options.gracePeriodSeconds.value_or(
-            object.value(u"spec").toObject().value(u"terminationGracePeriodSeconds").toInteger(30));
-    }
-    const bool namespaceFinalizers =
-        r.groupResource() == u"namespaces"
-        && !object.value(u"spec").toObject().value(u"finalizers").toArray().isEmpty();
-    if (finalizers.isEmpty() && grace == 0 && !namespaceFinalizers)
+    const KindStrategy &strategy = strategyFor(r);
+    const qint64 grace =
+        strategy.gracePeriod ? strategy.gracePeriod(object, options.gracePeriodSeconds) : 0;
+    const bool held = strategy.holdsDeletion && strategy.holdsDeletion(object);
+    if (finalizers.isEmpty() && grace == 0 && !held)
         return destroy(r, key, object, options.dryRun, std::move(done));
 
     // Mark for deletion: finalizers (or the node agent) finish the job.
@@ -76,11 +68,8 @@ void ResourceStore::remove(const ResourceInfo &r, const QString &ns, const QStri
     if (finalizers.isEmpty())
         m.remove(u"finalizers"_s);
     setMeta(object, m);
-    if (namespaceFinalizers) {
-        QJsonObject status = object.value(u"status").toObject();
-        status.insert(u"phase"_s, u"Terminating"_s);
-        object.insert(u"status"_s, status);
-    }
+    if (strategy.prepareForDeletion)
+        strategy.prepareForDeletion(object);
     if (options.dryRun)
         return done(Written{object, {}, false, false});
     m_storage.update(key, object, revisionOf(stored->object),

@@ -317,7 +317,7 @@ void ResourceStore::finishCreate(const ResourceInfo &r, const QString &ns, QJson
 
     const KindStrategy &strategy = strategyFor(r);
     // New objects start without status, except where their creator reports it (Nodes).
-    if (hasSubresource(r, u"status") && r.groupResource() != u"nodes") {
+    if (hasSubresource(r, u"status") && !strategy.statusFromCreator) {
         // Kubernetes resets it to the empty struct, which its JSON shows as {}.
         object.remove(u"status"_s);
         if (!r.custom)
@@ -420,12 +420,8 @@ void ResourceStore::finishUpdate(const ResourceInfo &r, const QString &ns, const
         strategy.defaults(object);
     applySchemaDefaults(object, r.schema);
     canonicalizeQuantities(object, r.schema);
-    if (r.groupResource() == u"namespaces") {
-        // The phase is the server's; spec.finalizers change only through /finalize.
-        object.insert(u"status"_s, old.value(u"status"));
-        if (subresource != u"finalize")
-            object.insert(u"spec"_s, old.value(u"spec"));
-    }
+    if (strategy.prepareForUpdate)
+        strategy.prepareForUpdate(object, old, subresource);
 
     FieldErrors errors = validateObjectMeta(object, r);
     errors += validateAgainstSchema(object, r.schema);
@@ -449,8 +445,7 @@ void ResourceStore::finishUpdate(const ResourceInfo &r, const QString &ns, const
     const QJsonObject nm = meta(object);
     if (!nm.value(u"deletionTimestamp").isUndefined()
         && nm.value(u"finalizers").toArray().isEmpty()
-        && !(r.groupResource() == u"namespaces"
-             && !object.value(u"spec").toObject().value(u"finalizers").toArray().isEmpty())) {
+        && !(strategy.holdsDeletion && strategy.holdsDeletion(object))) {
         return destroy(r, keyFor(r, ns, name), object, options.dryRun, std::move(done));
     }
     if (options.dryRun)

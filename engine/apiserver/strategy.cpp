@@ -417,6 +417,37 @@ void defaultCronJob(QJsonObject &cronJob)
 
 // --- core kinds -------------------------------------------------------------------------------
 
+void prepareNamespaceUpdate(QJsonObject &ns, const QJsonObject &old, const QString &subresource)
+{
+    // The phase is the server's; spec.finalizers change only through /finalize.
+    ns.insert(u"status"_s, old.value(u"status"));
+    if (subresource != u"finalize")
+        ns.insert(u"spec"_s, old.value(u"spec"));
+}
+
+bool namespaceHoldsDeletion(const QJsonObject &ns)
+{
+    return !objectAt(ns, u"spec").value(u"finalizers").toArray().isEmpty();
+}
+
+void prepareNamespaceDeletion(QJsonObject &ns)
+{
+    QJsonObject status = objectAt(ns, u"status");
+    status.insert(u"phase"_s, u"Terminating"_s);
+    ns.insert(u"status"_s, status);
+}
+
+// A pod on a node is stopped by its node agent first, which then deletes it with grace 0.
+qint64 podGracePeriod(const QJsonObject &pod, std::optional<qint64> requested)
+{
+    const QString phase = objectAt(pod, u"status").value(u"phase").toString();
+    if (objectAt(pod, u"spec").value(u"nodeName").toString().isEmpty() || phase == u"Succeeded"
+        || phase == u"Failed")
+        return 0;
+    return requested.value_or(
+        objectAt(pod, u"spec").value(u"terminationGracePeriodSeconds").toInteger(30));
+}
+
 void prepareNewNamespace(QJsonObject &ns)
 {
     ns.insert(u"spec"_s, QJsonObject{{u"finalizers"_s, QJsonArray{u"kubernetes"_s}}});
@@ -553,8 +584,18 @@ FieldErrors validateCustomResourceDefinition(const QJsonObject &crd, const QJson
 const QHash<QString, KindStrategy> &strategies()
 {
     static const QHash<QString, KindStrategy> table{
-        {u"pods"_s, {defaultPod, prepareNewPod, validatePod}},
-        {u"namespaces"_s, {defaultNamespace, prepareNewNamespace, nullptr}},
+        {u"pods"_s,
+         {.defaults = defaultPod,
+          .prepareForCreate = prepareNewPod,
+          .validate = validatePod,
+          .gracePeriod = podGracePeriod}},
+        {u"namespaces"_s,
+         {.defaults = defaultNamespace,
+          .prepareForCreate = prepareNewNamespace,
+          .prepareForUpdate = prepareNamespaceUpdate,
+          .holdsDeletion = namespaceHoldsDeletion,
+          .prepareForDeletion = prepareNamespaceDeletion}},
+        {u"nodes"_s, {.statusFromCreator = true}},
         {u"secrets"_s, {defaultSecret, nullptr, validateDataKeysOnly}},
         {u"configmaps"_s, {nullptr, nullptr, validateDataKeysOnly}},
         {u"services"_s, {defaultService, nullptr, validateService}},

@@ -10,6 +10,8 @@
 
 #include <QJsonObject>
 
+#include <optional>
+
 namespace timonel::apiserver {
 
 struct KindStrategy
@@ -20,6 +22,18 @@ struct KindStrategy
     void (*prepareForCreate)(QJsonObject &object) = nullptr;
     // Kind-specific validation; `old` is null on create.
     FieldErrors (*validate)(const QJsonObject &object, const QJsonObject *old) = nullptr;
+    // Puts back on an update what it may not change (subresource "", "status", "finalize"...).
+    void (*prepareForUpdate)(QJsonObject &object, const QJsonObject &old,
+                             const QString &subresource) = nullptr;
+    // Something besides metadata.finalizers that keeps a deleted object (a namespace's
+    // spec.finalizers), and what marking the object for deletion also changes.
+    bool (*holdsDeletion)(const QJsonObject &object) = nullptr;
+    void (*prepareForDeletion)(QJsonObject &object) = nullptr;
+    // Seconds the object's owner gets to wind it down before it goes (a pod on a node): 0 to
+    // delete at once.
+    qint64 (*gracePeriod)(const QJsonObject &object, std::optional<qint64> requested) = nullptr;
+    // A new object keeps the status its creator reports (a Node's); others start without one.
+    bool statusFromCreator = false;
 };
 
 const KindStrategy &strategyFor(const core::ResourceInfo &resource);
