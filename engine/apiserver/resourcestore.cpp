@@ -166,7 +166,7 @@ ApiResult<ListResult> ResourceStore::list(const ResourceInfo &r, const QString &
                 continue;
             result.items.append(s.object);
             if (options.limit > 0 && result.items.size() == options.limit) {
-                const qint64 rest = m_storage.list(prefix, after, 1).size();
+                const qint64 rest = m_storage.count(prefix, after);
                 if (rest > 0)
                     result.continueToken = continueToken(result.revision, after);
                 return result;
