@@ -2,7 +2,7 @@
 
 #include "customresources.h"
 #include "discovery.h"
-#include "httpserver.h"
+#include "http/httpserver.h"
 #include "openapi.h"
 #include "requestinfo.h"
 #include "resthandler.h"
@@ -20,6 +20,7 @@
 #include <QSysInfo>
 
 using namespace Qt::StringLiterals;
+using namespace timonel::http;
 
 Q_LOGGING_CATEGORY(lcApiServer, "timonel.apiserver", QtInfoMsg)
 

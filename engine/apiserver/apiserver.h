@@ -14,11 +14,17 @@ namespace timonel::core {
 class SchemaRegistry;
 }
 
-namespace timonel::apiserver {
-
-class CustomResources;
+namespace timonel::http {
 class HttpExchange;
 class HttpServer;
+}
+
+namespace timonel::apiserver {
+
+using http::HttpExchange;
+using http::HttpServer;
+
+class CustomResources;
 class RestHandler;
 class Storage;
 

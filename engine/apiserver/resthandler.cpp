@@ -1,7 +1,7 @@
 #include "resthandler.h"
 
 #include "fieldmanager.h"
-#include "httpserver.h"
+#include "http/httpserver.h"
 #include "protobuf.h"
 #include "tableconvertor.h"
 #include "watchstream.h"
@@ -13,6 +13,7 @@
 #include <QLoggingCategory>
 
 using namespace Qt::StringLiterals;
+using namespace timonel::http;
 using timonel::core::ResourceInfo;
 
 Q_DECLARE_LOGGING_CATEGORY(lcApiServer)

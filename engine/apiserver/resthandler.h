@@ -8,9 +8,14 @@
 
 #include <QObject>
 
+namespace timonel::http {
+class HttpExchange;
+}
+
 namespace timonel::apiserver {
 
-class HttpExchange;
+using http::HttpExchange;
+
 
 class RestHandler : public QObject
 {

@@ -1,6 +1,6 @@
 #include "watchstream.h"
 
-#include "httpserver.h"
+#include "http/httpserver.h"
 #include "resthandler.h"
 
 #include <QJsonDocument>
@@ -8,6 +8,7 @@
 #include <QTimer>
 
 using namespace Qt::StringLiterals;
+using namespace timonel::http;
 
 namespace timonel::apiserver {
 

@@ -12,9 +12,14 @@
 
 class QTimer;
 
+namespace timonel::http {
+class HttpExchange;
+}
+
 namespace timonel::apiserver {
 
-class HttpExchange;
+using http::HttpExchange;
+
 
 class WatchStream : public QObject
 {

@@ -2,7 +2,7 @@
 // certificates issued here: CRUD, Status errors, selectors, watches, informers (including the
 // relist after 410 Gone), discovery, TLS and authentication failures, pod logs, kubeconfigs.
 #include "apiserver/apiserver.h"
-#include "apiserver/httpserver.h"
+#include "http/httpserver.h"
 #include "apiserver/inprocessclient.h"
 #include "client/httpsclient.h"
 #include "client/informer.h"
@@ -737,8 +737,8 @@ private Q_SLOTS:
         QFETCH(QByteArray, expectedText);
         QFETCH(int, errorCode);
         QByteArray target;
-        QPointer<apiserver::HttpExchange> streaming;
-        apiserver::HttpServer stub([&](apiserver::HttpExchange *e) {
+        QPointer<http::HttpExchange> streaming;
+        http::HttpServer stub([&](http::HttpExchange *e) {
             target = e->request().target;
             if (e->request().path.contains(u"/gone/"))
                 return e->respond(
@@ -776,7 +776,7 @@ private Q_SLOTS:
             QTRY_COMPARE_WITH_TIMEOUT(chunks.join(), expectedText, timeoutMs);
             QVERIFY(!end); // a followed log stays open until stopped
             bool gone = false;
-            connect(streaming, &apiserver::HttpExchange::clientGone, this, [&] { gone = true; });
+            connect(streaming, &http::HttpExchange::clientGone, this, [&] { gone = true; });
             stream.reset();
             QTRY_VERIFY_WITH_TIMEOUT(gone, timeoutMs);
             QVERIFY(!end);

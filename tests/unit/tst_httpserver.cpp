@@ -1,4 +1,4 @@
-#include "apiserver/httpserver.h"
+#include "http/httpserver.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -21,7 +21,7 @@
 #include <memory>
 #include <optional>
 
-using namespace timonel::apiserver;
+using namespace timonel::http;
 using namespace std::chrono_literals;
 
 namespace {

@@ -14,7 +14,7 @@
 
 class QTcpSocket;
 
-namespace timonel::apiserver {
+namespace timonel::http {
 
 Q_DECLARE_LOGGING_CATEGORY(lcHttp)
 
@@ -73,4 +73,4 @@ private:
     Clock::time_point m_requestStart = Clock::now();
 };
 
-} // namespace timonel::apiserver
+} // namespace timonel::http

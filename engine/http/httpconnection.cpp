@@ -13,7 +13,7 @@
 #include <sys/socket.h>
 #endif
 
-namespace timonel::apiserver {
+namespace timonel::http {
 
 Q_LOGGING_CATEGORY(lcHttp, "timonel.apiserver.http", QtInfoMsg)
 
@@ -435,4 +435,4 @@ void HttpConnection::teardown()
     deleteLater();
 }
 
-} // namespace timonel::apiserver
+} // namespace timonel::http

@@ -11,7 +11,7 @@
 
 #include <algorithm>
 
-namespace timonel::apiserver {
+namespace timonel::http {
 
 QByteArray HttpRequest::header(QByteArrayView name) const
 {
@@ -211,4 +211,4 @@ void HttpServer::close()
         connection->drop();
 }
 
-} // namespace timonel::apiserver
+} // namespace timonel::http

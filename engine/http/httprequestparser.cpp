@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <utility>
 
-namespace timonel::apiserver {
+namespace timonel::http {
 
 namespace {
 
@@ -380,4 +380,4 @@ bool HttpRequestParser::fail(int status, QByteArrayView detail)
     return false;
 }
 
-} // namespace timonel::apiserver
+} // namespace timonel::http

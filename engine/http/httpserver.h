@@ -26,7 +26,7 @@ class QTcpServer;
 class QTcpSocket;
 class QTimer;
 
-namespace timonel::apiserver {
+namespace timonel::http {
 
 class HttpConnection;
 
@@ -167,4 +167,4 @@ private:
     QSet<HttpConnection *> m_connections;
 };
 
-} // namespace timonel::apiserver
+} // namespace timonel::http

@@ -11,7 +11,7 @@
 
 class QIODevice;
 
-namespace timonel::apiserver {
+namespace timonel::http {
 
 class HttpRequestParser
 {
@@ -105,4 +105,4 @@ bool listsToken(QByteArrayView list, QByteArrayView token);
 
 } // namespace httpsyntax
 
-} // namespace timonel::apiserver
+} // namespace timonel::http
