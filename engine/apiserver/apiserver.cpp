@@ -3,6 +3,7 @@
 #include "customresources.h"
 #include "discovery.h"
 #include "http/httpserver.h"
+#include "nodeproxy.h"
 #include "openapi.h"
 #include "requestinfo.h"
 #include "resthandler.h"
@@ -119,6 +120,10 @@ std::expected<void, QString> ApiServer::start()
             &ApiServer::invalidateOpenApi);
     m_customResources->loadAll();
     m_rest = std::make_unique<RestHandler>(*m_store);
+    m_nodeProxy = std::make_unique<NodeProxy>(
+        *m_store, NodeProxyOptions{m_options.kubeletClientCertificateFile,
+                                   m_options.kubeletClientKeyFile, m_options.clientCaFile});
+    m_rest->setNodeProxy(m_nodeProxy.get());
     m_http = std::make_unique<HttpServer>([this](HttpExchange *e) { handle(e); });
     m_http->setTooLargeBody("application/json",
                             QJsonDocument(ApiError::tooLarge().toStatus()).toJson(QJsonDocument::Compact));

@@ -26,6 +26,7 @@ using http::HttpServer;
 
 class CustomResources;
 class RestHandler;
+class NodeProxy;
 class Storage;
 
 struct ApiServerOptions
@@ -40,6 +41,9 @@ struct ApiServerOptions
     ClusterNetwork network;
     QString advertiseAddress; // the control plane's address, for the `kubernetes` Endpoints
     bool plainHttp = false;   // tests and benchmarks only: no TLS, no authentication
+    // The API server's client certificate towards node agents (logs, exec, port-forward).
+    QString kubeletClientCertificateFile;
+    QString kubeletClientKeyFile;
 };
 
 // The Kubernetes API server of a control-plane node: HTTPS with client certificates, the REST
@@ -71,6 +75,7 @@ private:
     std::unique_ptr<ResourceStore> m_store;
     std::unique_ptr<CustomResources> m_customResources;
     std::unique_ptr<RestHandler> m_rest;
+    std::unique_ptr<NodeProxy> m_nodeProxy;
     std::unique_ptr<HttpServer> m_http;
     QJsonObject m_openApiRoot; // cached; empty when stale
     QHash<QString, QByteArray> m_openApiDocuments;

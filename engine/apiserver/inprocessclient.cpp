@@ -1,5 +1,6 @@
 #include "inprocessclient.h"
 
+#include "podsubresources.h"
 #include "resourcestore.h"
 
 #include <QPointer>
@@ -125,6 +126,26 @@ void InProcessClient::create(const client::Resource &r, const QString &ns,
     if (!info)
         return;
     m_store.create(*info, ns, object, writeOptions(query), toWritten(this, std::move(done)));
+}
+
+void InProcessClient::createSubresource(const client::Resource &r, const QString &ns,
+                                        const QString &name, const QString &subresource,
+                                        const QJsonObject &object,
+                                        const client::WriteQuery &query,
+                                        client::Callback<QJsonObject> done)
+{
+    const core::ResourceInfo *info = resolve(r, done);
+    if (!info)
+        return;
+    createPodSubresource(m_store, *info, ns, name, subresource, object, writeOptions(query),
+                         [guard = QPointer<QObject>(this), done](ApiResult<QJsonObject> result) {
+                             if (!guard)
+                                 return;
+                             later<QJsonObject>(guard, done,
+                                                result ? client::Result<QJsonObject>(*result)
+                                                       : std::unexpected(
+                                                             toClientError(result.error())));
+                         });
 }
 
 void InProcessClient::update(const client::Resource &r, const QString &ns,

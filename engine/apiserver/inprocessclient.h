@@ -21,6 +21,10 @@ public:
               client::Callback<QJsonObject> done) override;
     void create(const client::Resource &r, const QString &ns, const QJsonObject &object,
                 const client::WriteQuery &query, client::Callback<QJsonObject> done) override;
+    void createSubresource(const client::Resource &r, const QString &ns, const QString &name,
+                           const QString &subresource, const QJsonObject &object,
+                           const client::WriteQuery &query,
+                           client::Callback<QJsonObject> done) override;
     void update(const client::Resource &r, const QString &ns, const QJsonObject &object,
                 const QString &subresource, const client::WriteQuery &query,
                 client::Callback<QJsonObject> done) override;

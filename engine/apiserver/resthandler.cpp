@@ -2,6 +2,8 @@
 
 #include "fieldmanager.h"
 #include "http/httpserver.h"
+#include "nodeproxy.h"
+#include "podsubresources.h"
 #include "protobuf.h"
 #include "tableconvertor.h"
 #include "watchstream.h"
@@ -175,6 +177,12 @@ void RestHandler::handle(HttpExchange *exchange, const RequestInfo &info)
     if (!info.subresource.isEmpty() && !r->subresources.contains(info.subresource))
         return respondError(exchange, ApiError::pathNotFound());
     const QString &verb = info.verb;
+    if (r->plural == u"pods" && r->group.isEmpty() && m_nodeProxy
+        && (info.subresource == u"log" || info.subresource == u"exec"
+            || info.subresource == u"attach" || info.subresource == u"portforward"))
+        return m_nodeProxy->handle(exchange, *r, info);
+    if (verb == u"create" && (info.subresource == u"binding" || info.subresource == u"eviction"))
+        return createSubresource(exchange, *r, info);
     if (!info.subresource.isEmpty() && info.subresource != u"status"
         && info.subresource != u"scale" && info.subresource != u"finalize")
         return respondError(exchange, ApiError::methodNotAllowed(verb, info.subresource));
@@ -291,6 +299,26 @@ void RestHandler::watch(HttpExchange *exchange, const ResourceInfo &r, const Req
     if (!info.name.isEmpty()) // the /watch/.../name form
         o.list.fields = *core::FieldSelector::parse(u"metadata.name="_s + info.name);
     WatchStream::start(exchange, m_store, r, info.namespaceName, o);
+}
+
+void RestHandler::createSubresource(HttpExchange *exchange, const ResourceInfo &r,
+                                    const RequestInfo &info)
+{
+    auto options = writeOptions(exchange);
+    if (!options)
+        return respondError(exchange, options.error());
+    auto body = decodeObject(exchange, m_store.schemas());
+    if (!body)
+        return respondError(exchange, body.error());
+    const QPointer<HttpExchange> guard(exchange);
+    createPodSubresource(m_store, r, info.namespaceName, info.name, info.subresource, *body,
+                         *options, [guard](ApiResult<QJsonObject> result) {
+                             if (!guard)
+                                 return;
+                             if (!result)
+                                 return respondError(guard, result.error());
+                             respondJson(guard, 201, *result);
+                         });
 }
 
 void RestHandler::write(HttpExchange *exchange, const ResourceInfo &r, const RequestInfo &info)

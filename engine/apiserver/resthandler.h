@@ -17,6 +17,8 @@ namespace timonel::apiserver {
 using http::HttpExchange;
 
 
+class NodeProxy;
+
 class RestHandler : public QObject
 {
     Q_OBJECT
@@ -24,6 +26,8 @@ public:
     explicit RestHandler(ResourceStore &store, QObject *parent = nullptr);
 
     void handle(HttpExchange *exchange, const RequestInfo &info);
+    // Serves pods/log, exec, attach and portforward; without one they answer 405.
+    void setNodeProxy(NodeProxy *proxy) { m_nodeProxy = proxy; }
 
 private:
     void get(HttpExchange *exchange, const core::ResourceInfo &r, const RequestInfo &info);
@@ -33,9 +37,12 @@ private:
     void watch(HttpExchange *exchange, const core::ResourceInfo &r, const RequestInfo &info);
     void write(HttpExchange *exchange, const core::ResourceInfo &r, const RequestInfo &info);
     void remove(HttpExchange *exchange, const core::ResourceInfo &r, const RequestInfo &info);
+    void createSubresource(HttpExchange *exchange, const core::ResourceInfo &r,
+                           const RequestInfo &info);
 
     ResourceStore &m_store;
     TableRowCache m_rows;
+    NodeProxy *m_nodeProxy = nullptr;
 };
 
 // Sends a Status for the error, with its HTTP code.

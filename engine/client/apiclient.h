@@ -116,6 +116,11 @@ public:
                       Callback<QJsonObject> done) = 0;
     virtual void create(const Resource &r, const QString &ns, const QJsonObject &object,
                         const WriteQuery &query, Callback<QJsonObject> done) = 0;
+    // POST to a subresource of an existing object: pods/<name>/binding, pods/<name>/eviction.
+    // The reply is what the server answers (a Status for both of those).
+    virtual void createSubresource(const Resource &r, const QString &ns, const QString &name,
+                                   const QString &subresource, const QJsonObject &object,
+                                   const WriteQuery &query, Callback<QJsonObject> done) = 0;
     // subresource: "" or "status" (or "scale").
     virtual void update(const Resource &r, const QString &ns, const QJsonObject &object,
                         const QString &subresource, const WriteQuery &query,

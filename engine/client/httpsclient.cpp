@@ -470,6 +470,16 @@ void HttpsClient::create(const Resource &r, const QString &ns, const QJsonObject
          QJsonDocument(object).toJson(QJsonDocument::Compact), jsonType, std::move(done));
 }
 
+void HttpsClient::createSubresource(const Resource &r, const QString &ns, const QString &name,
+                                    const QString &subresource, const QJsonObject &object,
+                                    const WriteQuery &query, Callback<QJsonObject> done)
+{
+    call("POST",
+         {objectPath(r, ns, name, subresource) + Query().addWrite(query).text(),
+          {"POST", qualified(r), name}},
+         QJsonDocument(object).toJson(QJsonDocument::Compact), jsonType, std::move(done));
+}
+
 void HttpsClient::update(const Resource &r, const QString &ns, const QJsonObject &object,
                          const QString &subresource, const WriteQuery &query,
                          Callback<QJsonObject> done)

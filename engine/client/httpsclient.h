@@ -68,6 +68,9 @@ public:
               Callback<QJsonObject> done) override;
     void create(const Resource &r, const QString &ns, const QJsonObject &object,
                 const WriteQuery &query, Callback<QJsonObject> done) override;
+    void createSubresource(const Resource &r, const QString &ns, const QString &name,
+                           const QString &subresource, const QJsonObject &object,
+                           const WriteQuery &query, Callback<QJsonObject> done) override;
     void update(const Resource &r, const QString &ns, const QJsonObject &object,
                 const QString &subresource, const WriteQuery &query,
                 Callback<QJsonObject> done) override;

@@ -321,8 +321,20 @@ public:
                                                   false,
                                                   true,
                                                   365});
-        if (!server || !admin)
-            return std::unexpected(!server ? server.error() : admin.error());
+        // The API server's identity towards node agents, for logs, exec and port-forward.
+        auto kubeletClient =
+            pki::issueCertificate(c.ca, {QStringLiteral("kube-apiserver-kubelet-client"),
+                                         {QStringLiteral("system:masters")},
+                                         {},
+                                         {},
+                                         false,
+                                         false,
+                                         true,
+                                         365});
+        if (!server || !admin || !kubeletClient)
+            return std::unexpected(!server  ? server.error()
+                                   : !admin ? admin.error()
+                                            : kubeletClient.error());
         c.controlPlaneFiles = {
             {QStringLiteral("ca.crt"), c.ca.certificatePem},
             {QStringLiteral("ca.key"), c.ca.privateKeyPem},
@@ -330,6 +342,8 @@ public:
             {QStringLiteral("apiserver.key"), server->privateKeyPem},
             {QStringLiteral("admin.crt"), admin->certificatePem},
             {QStringLiteral("admin.key"), admin->privateKeyPem},
+            {QStringLiteral("apiserver-kubelet-client.crt"), kubeletClient->certificatePem},
+            {QStringLiteral("apiserver-kubelet-client.key"), kubeletClient->privateKeyPem},
         };
         c.access = {contextName(c.name),
                     {},
@@ -514,10 +528,16 @@ private:
                 tar.addFile(QStringLiteral("etc/timonel/pki/") + it.key(), it.value(),
                             it.key().endsWith(QLatin1String(".key")) ? 0600 : 0644);
         }
-        // Each node agent has its own identity, as a kubelet's system:node:<name>.
-        const auto identity = pki::issueCertificate(
-            c.ca, {QStringLiteral("system:node:") + node.name,
-                   {QStringLiteral("system:nodes")}, {}, {}, false, false, true, 365});
+        // Each node agent has its own identity, as a kubelet's system:node:<name>, which also
+        // serves its HTTPS endpoint (logs, exec, port-forward) to the API server.
+        const auto identity = pki::issueCertificate(c.ca, {QStringLiteral("system:node:") + node.name,
+                                                           {QStringLiteral("system:nodes")},
+                                                           {node.name},
+                                                           {node.ip},
+                                                           false,
+                                                           true,
+                                                           true,
+                                                           365});
         if (!identity)
             return std::unexpected(identity.error());
         tar.addFile(QStringLiteral("etc/timonel/pki/node.crt"), identity->certificatePem, 0644);

@@ -71,6 +71,8 @@ int runNode(const QString &role)
         options.certificateFile = pki + QStringLiteral("apiserver.crt");
         options.keyFile = pki + QStringLiteral("apiserver.key");
         options.clientCaFile = pki + QStringLiteral("ca.crt");
+        options.kubeletClientCertificateFile = pki + QStringLiteral("apiserver-kubelet-client.crt");
+        options.kubeletClientKeyFile = pki + QStringLiteral("apiserver-kubelet-client.key");
         // The node's volume: objects survive stop/start and Docker restarts. The Secrets key
         // lives beside the database but never in it.
         options.dataDirectory = QStringLiteral("/var/lib/timonel/apiserver");

@@ -1,0 +1,1 @@
+#include "websocket.h"

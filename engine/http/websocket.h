@@ -1,0 +1,4 @@
+#pragma once
+
+namespace timonel::http {
+} // namespace timonel::http

@@ -1,0 +1,4 @@
+#pragma once
+
+namespace timonel::scheduler {
+} // namespace timonel::scheduler
