@@ -119,7 +119,7 @@ Outcome<QList<NodeInfo>> Clusters::nodes(const QString &name) const
     for (const auto &value : *containers) {
         const QJsonObject c = value.toObject();
         const QString node = label(c, defaults::nodeLabel);
-        if (node.isEmpty())
+        if (node.isEmpty() || label(c, defaults::roleLabel).isEmpty())
             continue; // not a node: pods and other helpers carry the cluster label too
         const QJsonObject net = c.value(QLatin1String("NetworkSettings"))
                                     .toObject()
@@ -268,6 +268,13 @@ Outcome<void> Clusters::stop(const QString &name) const
     for (auto it = all->rbegin(); it != all->rend(); ++it)
         if (auto r = m_docker.stopContainer(it->containerId, 10); !r)
             return std::unexpected(Tr::tr("cannot stop %1: %2").arg(it->name, r.error().message));
+    // Pods are sibling containers of their nodes: a stopped machine runs nothing. Their node
+    // agents start them again with the nodes.
+    if (auto pods = m_docker.listContainers(docker::labelFilter(defaults::clusterLabel, name),
+                                            false)) {
+        for (const auto &value : *pods)
+            m_docker.killContainer(value.toObject().value(QLatin1String("Id")).toString());
+    }
     return {};
 }
 

@@ -493,6 +493,20 @@ private:
         return false;
     }
 
+    // As kubeadm and kind: control planes keep workloads off themselves when there are
+    // workers to run them.
+    static QJsonArray registerTaints(const CreateContext &c, const PlannedNode &node)
+    {
+        if (node.role != roleName(NodeRole::ControlPlane))
+            return {};
+        for (const PlannedNode &n : c.nodes)
+            if (n.role == roleName(NodeRole::Worker))
+                return {QJsonObject{
+                    {QStringLiteral("key"), QStringLiteral("node-role.kubernetes.io/control-plane")},
+                    {QStringLiteral("effect"), QStringLiteral("NoSchedule")}}};
+        return {};
+    }
+
     // /etc/timonel/node.json for every node, and the PKI for control planes.
     static std::expected<QByteArray, QString> nodeFiles(const CreateContext &c,
                                                         const PlannedNode &node)
@@ -514,7 +528,10 @@ private:
             {QStringLiteral("podSubnet"), c.podSubnet.toString()},
             {QStringLiteral("serviceSubnet"), c.config.networking.serviceSubnet},
             {QStringLiteral("apiServer"), apiServer},
-            {QStringLiteral("labels"), labels}};
+            {QStringLiteral("network"), c.network},
+            {QStringLiteral("image"), c.image},
+            {QStringLiteral("labels"), labels},
+            {QStringLiteral("taints"), registerTaints(c, node)}};
         QBuffer buffer;
         buffer.open(QIODevice::WriteOnly);
         docker::TarWriter tar(&buffer);

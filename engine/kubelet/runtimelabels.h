@@ -20,7 +20,8 @@ inline constexpr QLatin1StringView containerKind{"io.timonel.container.kind"};
 // The pod's IP, on sandboxes.
 inline constexpr QLatin1StringView podIP{"io.timonel.pod.ip"};
 inline constexpr QLatin1StringView cluster{"io.timonel.cluster"};
-inline constexpr QLatin1StringView node{"io.timonel.node"};
+// The node the pod runs on (node containers themselves carry io.timonel.node).
+inline constexpr QLatin1StringView node{"io.timonel.pod.node"};
 
 inline constexpr QLatin1StringView sandboxType{"podsandbox"};
 inline constexpr QLatin1StringView containerTypeValue{"container"};

@@ -8,6 +8,7 @@
 #include "controllers/garbagecollector.h"
 #include "controllers/namespacecontroller.h"
 #include "closure.h"
+#include "nodeagent.h"
 #include "nodeprocess.h"
 #include "tcpproxy.h"
 
@@ -91,6 +92,24 @@ int runNode(const QString &role)
         garbageCollector = std::make_unique<controllers::GarbageCollector>(*inProcess);
         garbageCollector->start();
     }
+    // Every node runs pods, the control planes too (they are tainted when there are workers).
+    docker::DockerClient docker;
+    std::unique_ptr<client::ApiClient> remote;
+    client::ApiClient *api = inProcess.get();
+    if (!api) {
+        auto created = node::nodeApiClient(*config);
+        if (!created)
+            return fail(created.error());
+        remote = std::move(*created);
+        api = remote.get();
+    }
+    auto agentOptions = node::nodeAgentOptions(*config, docker);
+    if (!agentOptions)
+        return fail(agentOptions.error());
+    kubelet::Kubelet agent(*api, *agentOptions, docker);
+    if (auto started = agent.start(); !started)
+        return fail(started.error());
+
     returnFreedMemory(QCoreApplication::instance());
     announceReady(QStringLiteral("%1 %2").arg(role, name));
     return QCoreApplication::exec();

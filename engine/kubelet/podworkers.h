@@ -1,4 +1,0 @@
-#pragma once
-
-namespace timonel::kubelet {
-} // namespace timonel::kubelet
