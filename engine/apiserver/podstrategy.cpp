@@ -47,6 +47,8 @@ void defaultPodSpec(QJsonObject &spec)
     }
 }
 
+constexpr int defaultTolerationSeconds = 5;
+
 void defaultPod(QJsonObject &pod)
 {
     QJsonObject spec = objectAt(pod, u"spec");
@@ -55,7 +57,10 @@ void defaultPod(QJsonObject &pod)
     if (spec.value(u"serviceAccountName").toString().isEmpty())
         spec.insert(u"serviceAccountName"_s, spec.value(u"serviceAccount").toString(u"default"_s));
     spec.insert(u"serviceAccount"_s, spec.value(u"serviceAccountName"));
-    // DefaultTolerationSeconds admission: evict from a not-ready or unreachable node after 300 s.
+    // DefaultTolerationSeconds admission: evict from a not-ready or unreachable node after
+    // defaultTolerationSeconds. Kubernetes waits 300 s, sized for cloud machines that come
+    // back; a stopped node container is a deliberate act on a desktop, and its pods should be
+    // elsewhere within half a minute. A pod's own toleration wins.
     QJsonArray tolerations = spec.value(u"tolerations").toArray();
     for (const char16_t *taint : {u"node.kubernetes.io/not-ready", u"node.kubernetes.io/unreachable"}) {
         bool present = false;
@@ -65,7 +70,7 @@ void defaultPod(QJsonObject &pod)
             tolerations.append(QJsonObject{{u"key"_s, QString::fromUtf16(taint)},
                                            {u"operator"_s, u"Exists"_s},
                                            {u"effect"_s, u"NoExecute"_s},
-                                           {u"tolerationSeconds"_s, 300}});
+                                           {u"tolerationSeconds"_s, defaultTolerationSeconds}});
     }
     spec.insert(u"tolerations"_s, tolerations);
     pod.insert(u"spec"_s, spec);

@@ -3,6 +3,8 @@
 #include <QDateTime>
 #include <QJsonDocument>
 
+#include <atomic>
+
 using namespace Qt::StringLiterals;
 
 namespace timonel::client {
@@ -13,6 +15,15 @@ const Resource events{QString(), u"v1"_s, u"events"_s};
 
 // Enough recorded keys to aggregate a busy node's repeats without growing for ever.
 constexpr qsizetype maxRecorded = 4096;
+
+// client-go names events "<object>.<UnixNano in hex>"; nanoseconds from a millisecond clock
+// plus a counter keep names unique however fast events come.
+quint64 uniqueStamp()
+{
+    static std::atomic<quint32> counter{0};
+    return quint64(QDateTime::currentDateTimeUtc().toMSecsSinceEpoch()) * 1000000
+           + (counter.fetch_add(1) % 1000000);
+}
 
 QString now()
 {
@@ -56,10 +67,7 @@ void EventRecorder::event(const QJsonObject &involved, const QString &type, cons
         {u"apiVersion"_s, u"v1"_s},
         {u"kind"_s, u"Event"_s},
         {u"metadata"_s,
-         QJsonObject{{u"name"_s, u"%1.%2"_s.arg(ref.value(u"name").toString())
-                                     .arg(QDateTime::currentDateTimeUtc().toMSecsSinceEpoch()
-                                              * 1000000,
-                                          0, 16)},
+         QJsonObject{{u"name"_s, u"%1.%2"_s.arg(ref.value(u"name").toString()).arg(uniqueStamp(), 0, 16)},
                      {u"namespace"_s, ns}}},
         {u"involvedObject"_s, ref},
         {u"reason"_s, reason},

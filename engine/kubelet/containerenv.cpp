@@ -99,11 +99,11 @@ std::expected<QString, QString> podFieldValue(const QJsonObject &pod, const QStr
     if (fieldPath == u"metadata.name" || fieldPath == u"metadata.namespace"
         || fieldPath == u"metadata.uid")
         return meta.value(fieldPath.mid(9)).toString();
-    for (const QString map : {u"labels"_s, u"annotations"_s}) {
+    for (const QString &map : {u"labels"_s, u"annotations"_s}) {
         const QString prefix = u"metadata.%1['"_s.arg(map);
         if (fieldPath.startsWith(prefix) && fieldPath.endsWith(u"']"))
             return meta.value(map).toObject().value(fieldPath.mid(prefix.size()).chopped(2)).toString();
-        if (fieldPath == u"metadata." + map) {
+        if (fieldPath == u"metadata."_s + map) {
             const QJsonObject values = meta.value(map).toObject();
             QStringList lines;
             for (auto it = values.begin(); it != values.end(); ++it)

@@ -95,18 +95,18 @@ int runNode(const QString &role)
     // Every node runs pods, the control planes too (they are tainted when there are workers).
     docker::DockerClient docker;
     std::unique_ptr<client::ApiClient> remote;
-    client::ApiClient *api = inProcess.get();
-    if (!api) {
+    client::ApiClient *client = inProcess.get();
+    if (!client) {
         auto created = node::nodeApiClient(*config);
         if (!created)
             return fail(created.error());
         remote = std::move(*created);
-        api = remote.get();
+        client = remote.get();
     }
     auto agentOptions = node::nodeAgentOptions(*config, docker);
     if (!agentOptions)
         return fail(agentOptions.error());
-    kubelet::Kubelet agent(*api, *agentOptions, docker);
+    kubelet::Kubelet agent(*client, *agentOptions, docker);
     if (auto started = agent.start(); !started)
         return fail(started.error());
 
