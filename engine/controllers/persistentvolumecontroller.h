@@ -1,0 +1,4 @@
+#pragma once
+
+namespace timonel::controllers {
+} // namespace timonel::controllers

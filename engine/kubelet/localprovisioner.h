@@ -1,0 +1,4 @@
+#pragma once
+
+namespace timonel::kubelet {
+} // namespace timonel::kubelet
