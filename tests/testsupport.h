@@ -118,4 +118,26 @@ inline std::expected<QString, QString> busyboxImage()
     return reference;
 }
 
+// The reference of a test image that tests/images/build made ("nginx", "redis", "shell",
+// "flask-redis", ...): its content-hash tag, timonel-test/<name>:<hash>, which the build points
+// timonel-test/<name>:latest at. Not ":latest" itself: that tag makes a pod pull always.
+inline std::expected<QString, QString> testImage(const QString &name)
+{
+    const QString repository = QStringLiteral("timonel-test/") + name;
+    const QString missing =
+        QStringLiteral("test image %1 is missing: run packaging/dev images").arg(name);
+    auto image = docker::DockerClient().inspectImage(repository + QStringLiteral(":latest"));
+    if (!image)
+        return std::unexpected(image.error().status == 404 ? missing : image.error().message);
+    const QJsonObject labels = image->value(u"Config").toObject().value(u"Labels").toObject();
+    if (labels.value(u"io.timonel.test-image").toString() != u"true")
+        return std::unexpected(missing);
+    for (const QJsonValue tag : image->value(u"RepoTags").toArray()) {
+        const QString reference = tag.toString();
+        if (reference.startsWith(repository + u':') && !reference.endsWith(u":latest"))
+            return reference;
+    }
+    return std::unexpected(missing);
+}
+
 } // namespace timonel::test
