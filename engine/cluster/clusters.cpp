@@ -225,17 +225,26 @@ Outcome<QString> Clusters::exportKubeconfig(const QString &name, const QString &
 Outcome<QStringList> Clusters::remove(const QString &name, const QString &kubeconfigPath) const
 {
     const QJsonObject mine = docker::labelFilter(defaults::clusterLabel, name);
-    auto containers = m_docker.listContainers(mine);
-    if (!containers)
-        return std::unexpected(containers.error().message);
     QStringList removed;
-    for (const auto &value : *containers) {
-        const QJsonObject c = value.toObject();
-        if (auto r = m_docker.removeContainer(c.value(QLatin1String("Id")).toString(), true, true);
-            !r && r.error().status != 404)
-            return std::unexpected(r.error().message);
-        if (const QString node = label(c, defaults::nodeLabel); !node.isEmpty())
-            removed.append(node);
+    // Nodes first: their agents would otherwise start pod containers again while they go. Then
+    // the pods, which stay put once no agent is left.
+    for (const bool nodes : {true, false}) {
+        auto containers = m_docker.listContainers(
+            nodes ? docker::labelFilter(defaults::roleLabel) : mine);
+        if (!containers)
+            return std::unexpected(containers.error().message);
+        for (const auto &value : *containers) {
+            const QJsonObject c = value.toObject();
+            if (label(c, defaults::clusterLabel) != name)
+                continue;
+            if (auto r =
+                    m_docker.removeContainer(c.value(QLatin1String("Id")).toString(), true, true);
+                !r && r.error().status != 404)
+                return std::unexpected(r.error().message);
+            if (const QString node = label(c, defaults::nodeLabel);
+                !node.isEmpty() && !label(c, defaults::roleLabel).isEmpty())
+                removed.append(node);
+        }
     }
     if (auto networks = m_docker.listNetworks(mine); networks) {
         for (const auto &n : *networks)

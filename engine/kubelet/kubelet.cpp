@@ -419,6 +419,9 @@ void Kubelet::reportStatus(PodWorker &worker, const QJsonObject &status)
                     if (it == m_pods.end())
                         return;
                     if (!patched) {
+                        qCWarning(lcKubelet) << "cannot report the status of pod"
+                                             << it->ns + u'/' + it->name
+                                             << patched.error().message;
                         it->reported = {};
                         if (!patched.error().isNotFound())
                             m_queue->addRateLimited(uid);

@@ -182,7 +182,7 @@ QJsonObject NodeStatusReporter::statusObject() const
                      {u"osImage"_s, u"Timonel node " TIMONEL_VERSION ""_s},
                      {u"containerRuntimeVersion"_s, m_config.containerRuntimeVersion},
                      {u"kubeletVersion"_s, u"v1.32.0-timonel." TIMONEL_VERSION ""_s},
-                     {u"kubeProxyVersion"_s, u"v1.32.0-timonel." TIMONEL_VERSION ""_s},
+                     {u"kubeProxyVersion"_s, QString()}, // deprecated, empty as in 1.32
                      {u"operatingSystem"_s, u"linux"_s},
                      {u"architecture"_s, architecture()}}},
     };
