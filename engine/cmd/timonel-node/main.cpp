@@ -8,6 +8,7 @@
 #include "controllers/garbagecollector.h"
 #include "controllers/namespacecontroller.h"
 #include "closure.h"
+#include "controllermanager.h"
 #include "nodeagent.h"
 #include "nodeprocess.h"
 #include "tcpproxy.h"
@@ -64,8 +65,7 @@ int runNode(const QString &role)
 
     std::unique_ptr<apiserver::ApiServer> api;
     std::unique_ptr<apiserver::InProcessClient> inProcess;
-    std::unique_ptr<controllers::NamespaceController> namespaceController;
-    std::unique_ptr<controllers::GarbageCollector> garbageCollector;
+    std::unique_ptr<node::ControllerManager> controllerManager;
     if (role == QLatin1String("control-plane")) {
         const QString pki = QString::fromLatin1(node::ConfigDir) + QStringLiteral("/pki/");
         apiserver::ApiServerOptions options;
@@ -87,10 +87,8 @@ int runNode(const QString &role)
         // The controllers of the control plane share the API server's process and call it
         // through the in-process transport.
         inProcess = std::make_unique<apiserver::InProcessClient>(api->store());
-        namespaceController = std::make_unique<controllers::NamespaceController>(*inProcess);
-        namespaceController->start();
-        garbageCollector = std::make_unique<controllers::GarbageCollector>(*inProcess);
-        garbageCollector->start();
+        controllerManager = std::make_unique<node::ControllerManager>(*inProcess);
+        controllerManager->start();
     }
     // Every node runs pods, the control planes too (they are tainted when there are workers).
     docker::DockerClient docker;
