@@ -209,6 +209,173 @@ private Q_SLOTS:
         QVERIFY(poll({u"logs"_s, u"web"_s, u"-n"_s, u"run"_s}, u"GET / HTTP/1.1"_s, 20));
     }
 
+    void livenessProbeRestartsTheContainerWhenItsPageIsDeleted()
+    {
+        makeNamespace(u"probes"_s);
+        QVERIFY(apply(u"probes.yaml"_s, R"(apiVersion: v1
+kind: Pod
+metadata:
+  name: nginx
+  namespace: probes
+spec:
+  containers:
+  - name: nginx
+    image: nginx
+    startupProbe:
+      exec:
+        command: [cat, /usr/share/nginx/html/index.html]
+      failureThreshold: 30
+      periodSeconds: 10
+    readinessProbe:
+      httpGet: {path: /, port: 80}
+      initialDelaySeconds: 5
+      periodSeconds: 5
+    livenessProbe:
+      httpGet: {path: /, port: 80}
+      initialDelaySeconds: 5
+      periodSeconds: 3
+  restartPolicy: Always
+)").contains(u"pod/nginx created"_s));
+        QVERIFY(podReady(u"nginx"_s, u"probes"_s));
+        ok({u"exec"_s, u"nginx"_s, u"-n"_s, u"probes"_s, u"--"_s, u"rm"_s, u"-rf"_s,
+            u"/usr/share/nginx/html/index.html"_s});
+        // Three failures 3 s apart, then a new container whose image has the page again.
+        QVERIFY(waitFor({u"get"_s, u"pod"_s, u"nginx"_s, u"-n"_s, u"probes"_s},
+                        u"{.status.containerStatuses[0].restartCount}"_s, u"^[1-9]"_s, 60));
+        QVERIFY(podReady(u"nginx"_s, u"probes"_s));
+        const QString table = ok({u"get"_s, u"pod"_s, u"nginx"_s, u"-n"_s, u"probes"_s});
+        QVERIFY2(QRegularExpression(uR"(nginx\s+1/1\s+Running\s+1 \(\d+s ago\))"_s).match(table).hasMatch(),
+                 qPrintable(table));
+        const QString describe = ok({u"describe"_s, u"pod"_s, u"nginx"_s, u"-n"_s, u"probes"_s});
+        QVERIFY2(describe.contains(u"Liveness probe failed: HTTP probe failed with statuscode: 404"_s),
+                 qPrintable(describe));
+        QVERIFY2(describe.contains(u"Container nginx failed liveness probe, will be restarted"_s),
+                 qPrintable(describe));
+    }
+
+    void initContainerPreparesTheServedPage()
+    {
+        makeNamespace(u"init"_s);
+        // The seed fetches example.com; here another pod serves the page.
+        QVERIFY(apply(u"origin.yaml"_s, R"(apiVersion: v1
+kind: ConfigMap
+metadata: {name: page, namespace: init}
+data:
+  index.html: "<h1>Example Domain</h1>\n"
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: origin, namespace: init}
+spec:
+  containers:
+  - name: nginx
+    image: nginx
+    volumeMounts: [{name: page, mountPath: /usr/share/nginx/html}]
+  volumes:
+  - name: page
+    configMap: {name: page}
+)").contains(u"pod/origin created"_s));
+        QVERIFY(podReady(u"origin"_s, u"init"_s));
+        const QString origin = ok({u"get"_s, u"pod"_s, u"origin"_s, u"-n"_s, u"init"_s, u"-o"_s,
+                                   u"jsonpath={.status.podIP}"_s});
+        QVERIFY(apply(u"init.yaml"_s, QStringLiteral(R"(apiVersion: v1
+kind: Pod
+metadata: {name: nginx, namespace: init}
+spec:
+  containers:
+  - name: nginx-container
+    image: nginx
+    volumeMounts:
+    - mountPath: /usr/share/nginx/html
+      name: html-volume
+  initContainers:
+  - name: init-nginx
+    image: busybox:1.28
+    command: ['sh', '-c', 'mkdir -p /usr/share/nginx/html && sleep 2 && curl -sf -o /usr/share/nginx/html/index.html http://%1/']
+    volumeMounts:
+    - mountPath: /usr/share/nginx/html
+      name: html-volume
+  volumes:
+  - name: html-volume
+    emptyDir: {}
+)").arg(origin).toUtf8()).contains(u"pod/nginx created"_s));
+        QVERIFY(waitFor({u"get"_s, u"pod"_s, u"nginx"_s, u"-n"_s, u"init"_s},
+                        u"{.status.initContainerStatuses[0].state.running.startedAt}"_s, u"."_s,
+                        60));
+        QVERIFY(poll({u"get"_s, u"pod"_s, u"nginx"_s, u"-n"_s, u"init"_s},
+                     uR"(nginx\s+0/1\s+Init:0/1)"_s, 5));
+        QVERIFY(podReady(u"nginx"_s, u"init"_s));
+        QCOMPARE(ok({u"exec"_s, u"nginx"_s, u"-n"_s, u"init"_s, u"--"_s, u"cat"_s,
+                     u"/usr/share/nginx/html/index.html"_s}),
+                 u"<h1>Example Domain</h1>\n"_s);
+    }
+
+    void sidecarServesASecretAndAdapterRewritesLogs()
+    {
+        makeNamespace(u"patterns"_s);
+        auto flask = test::testImage(u"flask-redis-secret"_s);
+        auto redis = test::testImage(u"redis-secret"_s);
+        QVERIFY2(flask && redis, "the sidecar images are built by packaging/dev images");
+        QVERIFY(apply(u"sidecar.yaml"_s, QStringLiteral(R"(apiVersion: v1
+kind: Secret
+metadata: {name: redis-secret, namespace: patterns}
+data:
+  redis-secret: U0VUIHNlY3JldCBmb29iYXIK
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: flask-sidecar, namespace: patterns}
+spec:
+  containers:
+  - name: flask-app
+    image: %1
+  - name: redis-sidecar
+    image: %2
+    volumeMounts:
+    - mountPath: /redis-master
+      name: secret
+  volumes:
+  - name: secret
+    secret:
+      secretName: redis-secret
+      items:
+      - key: redis-secret
+        path: init.redis
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: app-adapter, namespace: patterns}
+spec:
+  volumes:
+  - name: logs
+    emptyDir: {}
+  containers:
+  - name: app-container
+    image: ubuntu
+    command: ["/bin/bash"]
+    args: ["-c", "while true; do echo 'This is a log line' >> /var/log/app.log; sleep 2;done"]
+    volumeMounts:
+    - name: logs
+      mountPath: /var/log
+  - name: log-adapter
+    image: ubuntu
+    command: ["/bin/bash"]
+    args: ["-c", "apt update -y && apt install -y moreutils && tail -f /var/log/app.log | ts '[%Y-%m-%d %H:%M:%S]' > /var/log/out.log"]
+    volumeMounts:
+    - name: logs
+      mountPath: /var/log
+)").arg(*flask, *redis).toUtf8()).contains(u"pod/flask-sidecar created"_s));
+        QVERIFY(podReady(u"flask-sidecar"_s, u"patterns"_s));
+        // The redis sidecar loads the secret a few seconds after it starts.
+        QVERIFY(poll({u"exec"_s, u"flask-sidecar"_s, u"-n"_s, u"patterns"_s, u"-c"_s,
+                      u"flask-app"_s, u"--"_s, u"curl"_s, u"-s"_s, u"localhost:5000"_s},
+                     u"Hi there! The secret is foobar."_s, 60));
+        QVERIFY(podReady(u"app-adapter"_s, u"patterns"_s));
+        QVERIFY(poll({u"exec"_s, u"app-adapter"_s, u"-n"_s, u"patterns"_s, u"-c"_s,
+                      u"log-adapter"_s, u"--"_s, u"cat"_s, u"/var/log/out.log"_s},
+                     uR"(^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\] This is a log line$)"_s, 30));
+    }
+
     void badImageShowsImagePullBackOff()
     {
         makeNamespace(u"badimage"_s);
