@@ -123,20 +123,28 @@ Kubelet::Kubelet(client::ApiClient &api, KubeletOptions options, docker::DockerC
     m_probes = std::make_unique<ProbeManager>(docker);
     connect(m_probes.get(), &ProbeManager::resultChanged, this,
             [this](const QString &uid, const QString &) { m_queue->add(uid); });
+    // The kubelet's probe events: "Liveness probe failed: ...", "... probe errored: ...",
+    // "... probe warning: ...".
+    auto probeEvent = [this](const QString &reason, const QString &verb) {
+        return [this, reason, verb](const QString &uid, const QString &container, ProbeType type,
+                                    const QString &message) {
+            auto it = m_pods.constFind(uid);
+            if (it == m_pods.cend() || it->pod.isEmpty())
+                return;
+            static const QHash<ProbeType, QString> names{{ProbeType::Startup, u"Startup"_s},
+                                                          {ProbeType::Liveness, u"Liveness"_s},
+                                                          {ProbeType::Readiness, u"Readiness"_s}};
+            m_events->event(it->pod, reason == u"ProbeWarning" ? u"Normal"_s : u"Warning"_s,
+                            reason, u"%1 probe %2: %3"_s.arg(names.value(type), verb, message),
+                            u"spec.containers{%1}"_s.arg(container));
+        };
+    };
     connect(m_probes.get(), &ProbeManager::probeFailed, this,
-            [this](const QString &uid, const QString &container, ProbeType type,
-                   const QString &message) {
-                auto it = m_pods.constFind(uid);
-                if (it == m_pods.cend() || it->pod.isEmpty())
-                    return;
-                static const QHash<ProbeType, QString> names{{ProbeType::Startup, u"Startup"_s},
-                                                              {ProbeType::Liveness, u"Liveness"_s},
-                                                              {ProbeType::Readiness,
-                                                               u"Readiness"_s}};
-                m_events->event(it->pod, u"Warning"_s, u"Unhealthy"_s,
-                                u"%1 probe failed: %2"_s.arg(names.value(type), message),
-                                u"spec.containers{%1}"_s.arg(container));
-            });
+            probeEvent(u"Unhealthy"_s, u"failed"_s));
+    connect(m_probes.get(), &ProbeManager::probeErrored, this,
+            probeEvent(u"Unhealthy"_s, u"errored"_s));
+    connect(m_probes.get(), &ProbeManager::probeWarning, this,
+            probeEvent(u"ProbeWarning"_s, u"warning"_s));
     connect(m_probes.get(), &ProbeManager::containerUnhealthy, this,
             [this](const QString &uid, const QString &container, ProbeType type) {
                 auto it = m_pods.find(uid);
@@ -304,6 +312,8 @@ PodSyncInput Kubelet::inputFor(PodWorker &worker)
     in.env.nodeIP = m_options.node.nodeIP;
     in.env.nodeMilliCpu = m_node->allocatableMilliCpu();
     in.env.nodeMemory = m_node->allocatableMemory();
+    in.sources.nodeMilliCpu = in.env.nodeMilliCpu;
+    in.sources.nodeMemory = in.env.nodeMemory;
     if (worker.pod.isEmpty())
         return in;
     const bool hostNetwork =

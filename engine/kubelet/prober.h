@@ -15,6 +15,7 @@
 #include <QString>
 
 #include <functional>
+#include <memory>
 
 namespace timonel::kubelet {
 
@@ -31,6 +32,12 @@ struct ProbeResult
     // The kubelet's text for events and describe: "HTTP probe failed with statuscode: 404",
     // "dial tcp 10.244.1.5:8080: connect: connection refused", the exec's output.
     QString message;
+    // A success with a warning (an HTTP redirect to another host, not followed): "Probe
+    // terminated redirects, Response body: ...", for a ProbeWarning event.
+    bool warning = false;
+    // The probe could not run (a named port the container lacks, Docker failing the exec, a
+    // grpc probe): as the kubelet does, the result is not counted ("probe errored").
+    bool errored = false;
 };
 
 // What a probe reaches: the pod's IP (httpGet without host, tcpSocket) and the container's
@@ -44,10 +51,10 @@ struct ProbeTarget
     QJsonObject container; // the spec container, with its probes and ports
 };
 
-// Runs one probe once. Asynchronous; exec probes run on a worker thread.
+// Runs one probe once. Asynchronous; exec probes run on a worker thread. `done` is called
+// once, later, on `context`'s thread, unless `context` is destroyed first.
 void runProbe(const docker::DockerClient &docker, ProbeType type, const QJsonObject &probe,
-              const ProbeTarget &target, QObject *context,
-              std::function<void(ProbeResult)> done);
+              const ProbeTarget &target, QObject *context, std::function<void(ProbeResult)> done);
 
 class ProbeManager : public QObject
 {
@@ -62,9 +69,10 @@ public:
     void removePod(const QString &podUid);
 
     // Readiness as last probed: true once successThreshold readiness successes (true at once
-    // without a readiness probe, after startup).
+    // without a readiness probe, after startup); false for a container not added.
     bool isReady(const QString &podUid, const QString &containerName) const;
-    // Whether the startup probe has succeeded (true without one): the `started` field.
+    // Whether the startup probe has succeeded (true without one): the `started` field; false
+    // for a container not added.
     bool isStarted(const QString &podUid, const QString &containerName) const;
 
 Q_SIGNALS:
@@ -75,8 +83,25 @@ Q_SIGNALS:
     // container ("Container nginx failed liveness probe, will be restarted").
     void containerUnhealthy(const QString &podUid, const QString &containerName,
                             timonel::kubelet::ProbeType type);
-    // Readiness or startup changed: the pod's status needs an update.
+    // Readiness or startup changed: the pod's status needs an update. Also emitted by
+    // addContainer for a container without a startup probe (started at once), since
+    // isReady/isStarted answer false for containers not added yet.
     void resultChanged(const QString &podUid, const QString &containerName);
+    // The probe could not run ("Liveness probe errored: ..."); the result is not counted.
+    void probeErrored(const QString &podUid, const QString &containerName,
+                      timonel::kubelet::ProbeType type, const QString &message);
+    // A success with a warning, for the ProbeWarning event ("Readiness probe warning: ...").
+    void probeWarning(const QString &podUid, const QString &containerName,
+                      timonel::kubelet::ProbeType type, const QString &message);
+
+private:
+    friend class ProbeWorker;
+    struct ContainerProbes;
+    ContainerProbes *find(const QString &podUid, const QString &containerName) const;
+
+    docker::DockerClient m_docker;
+    // pod uid -> container name -> its probes
+    QHash<QString, QHash<QString, std::shared_ptr<ContainerProbes>>> m_containers;
 };
 
 } // namespace timonel::kubelet

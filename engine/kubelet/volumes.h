@@ -7,8 +7,9 @@
 // daemon, and containers bind-mount it from there.
 //
 // Layout under the root, as the kubelet's: pods/<uid>/volumes/<plugin>/<volume name>/ (plugin
-// kubernetes.io~empty-dir, ~configmap, ~secret, ~downward-api, ~projected), and local
-// persistent volumes under local-volumes/<pv name>/.
+// kubernetes.io~empty-dir, ~configmap, ~secret, ~downward-api, ~projected), local persistent
+// volumes under local-volumes/<pv name>/, and hostPaths that are the node's own (not under one
+// of its extraMounts) under host-paths/<path>.
 #pragma once
 
 #include "docker/dockerclient.h"
@@ -32,6 +33,9 @@ struct VolumeHost
     QList<QPair<QString, QString>> nodeMounts;
     QString dockerSocket; // a hostPath volume naming /var/run/docker.sock gets the real one
     QString podNamePrefixForDockerVolumes = QStringLiteral("timonel-"); // tmpfs volumes
+    // Labels the tmpfs Docker volumes (io.timonel.cluster) so that deleting the cluster finds
+    // them; empty: no cluster label.
+    QString cluster;
 };
 
 // What the pod's volumes read from the API, looked up by the caller (by name, in the pod's
@@ -42,6 +46,10 @@ struct VolumeSources
     QHash<QString, QJsonObject> secrets;
     QHash<QString, QJsonObject> persistentVolumeClaims;
     QHash<QString, QJsonObject> persistentVolumes; // by PV name, for bound claims
+    // Node allocatable cpu (millicores) and memory (bytes): a downward API resourceFieldRef
+    // on limits of a container without limits reads these, as the kubelet's does.
+    qint64 nodeMilliCpu = 0;
+    qint64 nodeMemory = 0;
 };
 
 // A pod's volumes, ready to mount: for each volume name, a Docker "Mounts" entry without
@@ -74,7 +82,8 @@ public:
                                                         const VolumeSources &sources) const;
 
     // The Docker "Mounts" for one container of the pod: its volumeMounts (mountPath, readOnly,
-    // subPath, subPathExpr) resolved against `volumes`.
+    // subPath, subPathExpr) resolved against `volumes`. A missing subPath is created in the
+    // volume; subPathExpr expands $(VAR) from the container's env (value and fieldRef entries).
     std::expected<QJsonArray, QString> mountsFor(const QJsonObject &pod,
                                                  const QJsonObject &container,
                                                  const PreparedVolumes &volumes) const;
@@ -92,6 +101,20 @@ public:
     const VolumeHost &host() const { return m_host; }
 
 private:
+    std::expected<QJsonObject, QString> prepareVolume(const QJsonObject &pod,
+                                                      const QJsonObject &volume,
+                                                      const VolumeSources &sources) const;
+    std::expected<QJsonObject, QString> hostPathMount(const QString &path,
+                                                      const QString &type) const;
+    std::expected<QJsonObject, QString> claimMount(const QJsonObject &pod, const QString &claimName,
+                                                   bool readOnly,
+                                                   const VolumeSources &sources) const;
+    std::expected<QJsonObject, QString> memoryVolume(const QString &podUid, const QString &volume,
+                                                     const QJsonObject &emptyDir) const;
+    QString podVolumeDir(const QString &podUid, const QString &plugin, const QString &volume) const;
+    QString hostView(const QString &localPath) const;
+    QString localView(const QString &hostPath) const;
+
     VolumeHost m_host;
     docker::DockerClient m_docker;
 };

@@ -56,6 +56,7 @@ nodeAgentOptions(const QJsonObject &config, const docker::DockerClient &docker)
     // The node's state directory is a Docker volume: pod files written under it are found by
     // the daemon at the volume's own path.
     o.volumes.localRoot = QString::fromLatin1(stateDirectory) + u"/kubelet"_s;
+    o.volumes.cluster = o.runtime.cluster;
     for (const QJsonValue &v : self->value(u"Mounts").toArray()) {
         const QJsonObject mount = v.toObject();
         const QString target = mount.value(u"Destination").toString();
