@@ -134,8 +134,7 @@ Kubelet::Kubelet(client::ApiClient &api, KubeletOptions options, docker::DockerC
             static const QHash<ProbeType, QString> names{{ProbeType::Startup, u"Startup"_s},
                                                           {ProbeType::Liveness, u"Liveness"_s},
                                                           {ProbeType::Readiness, u"Readiness"_s}};
-            m_events->event(it->pod, reason == u"ProbeWarning" ? u"Normal"_s : u"Warning"_s,
-                            reason, u"%1 probe %2: %3"_s.arg(names.value(type), verb, message),
+            m_events->event(it->pod, u"Warning"_s, reason, u"%1 probe %2: %3"_s.arg(names.value(type), verb, message),
                             u"spec.containers{%1}"_s.arg(container));
         };
     };
