@@ -4,6 +4,7 @@
 #include "testsupport.h"
 
 #include <QDeadlineTimer>
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -89,6 +90,25 @@ class TestWorkloads : public QObject
     void makeNamespace(const QString &ns)
     {
         QCOMPARE(ok({u"create"_s, u"namespace"_s, ns}), u"namespace/%1 created\n"_s.arg(ns));
+    }
+    // Pods of a selector as "name node phase ready" lines.
+    QMap<QString, QString> nodesOf(const QString &ns, const QString &selector)
+    {
+        QMap<QString, QString> out;
+        const QJsonObject list = json({u"get"_s, u"pods"_s, u"-n"_s, ns, u"-l"_s, selector});
+        for (const QJsonValue &p : list["items"].toArray())
+            if (!p["metadata"].toObject().contains(u"deletionTimestamp"))
+                out.insert(p["metadata"]["name"].toString(), p["spec"]["nodeName"].toString());
+        return out;
+    }
+    bool rolloutDone(const QString &ns, const QString &what, int seconds = 120)
+    {
+        const Run r = kubectl({u"rollout"_s, u"status"_s, u"-n"_s, ns, what,
+                               u"--timeout=%1s"_s.arg(seconds)},
+                              (seconds + 10) * 1000);
+        if (r.exitCode != 0)
+            qWarning().noquote() << "rollout status" << what << r.out << r.err;
+        return r.exitCode == 0;
     }
     static QByteArray httpGet(quint16 port, const QByteArray &path = "/")
     {
@@ -376,6 +396,146 @@ spec:
                      uR"(^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\] This is a log line$)"_s, 30));
     }
 
+    void deploymentSpreadsScalesRollsOutAndRollsBack()
+    {
+        makeNamespace(u"deploy"_s);
+        QCOMPARE(ok({u"create"_s, u"deployment"_s, u"web"_s, u"--image=nginx:1.14.2"_s,
+                     u"--replicas=3"_s, u"-n"_s, u"deploy"_s}),
+                 u"deployment.apps/web created\n"_s);
+        QVERIFY(rolloutDone(u"deploy"_s, u"deployment/web"_s));
+        const QMap<QString, QString> placed = nodesOf(u"deploy"_s, u"app=web"_s);
+        QCOMPARE(placed.size(), 3);
+        QCOMPARE(QSet<QString>(placed.begin(), placed.end()).size(), 3); // one per worker
+
+        QCOMPARE(ok({u"scale"_s, u"deployment"_s, u"web"_s, u"--replicas=10"_s, u"-n"_s,
+                     u"deploy"_s}),
+                 u"deployment.apps/web scaled\n"_s);
+        QVERIFY(rolloutDone(u"deploy"_s, u"deployment/web"_s));
+        QVERIFY(waitFor({u"get"_s, u"deployment"_s, u"web"_s, u"-n"_s, u"deploy"_s},
+                        u"{.status.readyReplicas}"_s, u"^10$"_s));
+        ok({u"scale"_s, u"deployment"_s, u"web"_s, u"--replicas=3"_s, u"-n"_s, u"deploy"_s});
+        QVERIFY(poll({u"get"_s, u"pods"_s, u"-n"_s, u"deploy"_s, u"-l"_s, u"app=web"_s,
+                      u"--no-headers"_s},
+                     u"\\A(?:[^\\n]*Running[^\\n]*\\n){3}\\z"_s, 90));
+
+        // An image change rolls out; at no time fewer than replicas - maxUnavailable (3 - 0,
+        // rounded down from 25%) are available.
+        QProcess watcher;
+        QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
+        for (auto [k, v] : env().asKeyValueRange())
+            e.insert(k, v);
+        watcher.setProcessEnvironment(e);
+        watcher.start(u"kubectl"_s, contextArgs() + QStringList{
+                                        u"get"_s, u"deployment"_s, u"web"_s, u"-n"_s,
+                                        u"deploy"_s, u"-w"_s, u"-o"_s,
+                                        u"jsonpath={.status.availableReplicas}{\"\\n\"}"_s});
+        QVERIFY(watcher.waitForStarted());
+        QTest::qWait(500);
+        ok({u"set"_s, u"image"_s, u"deployment/web"_s, u"nginx=nginx:latest"_s, u"-n"_s,
+            u"deploy"_s});
+        QVERIFY(rolloutDone(u"deploy"_s, u"deployment/web"_s));
+        watcher.terminate();
+        watcher.waitForFinished(5000);
+        const QStringList available =
+            QString::fromUtf8(watcher.readAllStandardOutput()).split(u'\n', Qt::SkipEmptyParts);
+        QVERIFY(!available.isEmpty());
+        for (const QString &a : available)
+            QVERIFY2(a.toInt() >= 3, qPrintable(available.join(u',')));
+        QVERIFY(ok({u"rollout"_s, u"history"_s, u"deployment/web"_s, u"-n"_s, u"deploy"_s})
+                    .contains(u"2 "_s));
+
+        QCOMPARE(ok({u"rollout"_s, u"undo"_s, u"deployment/web"_s, u"-n"_s, u"deploy"_s}),
+                 u"deployment.apps/web rolled back\n"_s);
+        QVERIFY(rolloutDone(u"deploy"_s, u"deployment/web"_s));
+        QCOMPARE(ok({u"get"_s, u"deployment"_s, u"web"_s, u"-n"_s, u"deploy"_s, u"-o"_s,
+                     u"jsonpath={.spec.template.spec.containers[0].image} {.metadata.annotations.deployment\\.kubernetes\\.io/revision}"_s}),
+                 u"nginx:1.14.2 3"_s);
+        // Two ReplicaSets: the undo brought the first back rather than making a third.
+        QCOMPARE(ok({u"get"_s, u"replicasets"_s, u"-n"_s, u"deploy"_s, u"--no-headers"_s})
+                     .count(u'\n'),
+                 2);
+    }
+
+    void statefulSetKeepsNamesAndVolumes()
+    {
+        makeNamespace(u"sts"_s);
+        QVERIFY(apply(u"sts.yaml"_s, R"(apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: web, namespace: sts}
+spec:
+  serviceName: web
+  replicas: 2
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      containers:
+      - name: shell
+        image: busybox:1.28
+        command: [sh, -c, 'test -f /data/first || hostname > /data/first; sleep 3600']
+        volumeMounts: [{name: data, mountPath: /data}]
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec:
+      accessModes: [ReadWriteOnce]
+      resources: {requests: {storage: 1Gi}}
+)").contains(u"statefulset.apps/web created"_s));
+        QVERIFY(podReady(u"web-0"_s, u"sts"_s, 120));
+        QVERIFY(podReady(u"web-1"_s, u"sts"_s, 120));
+        QVERIFY(poll({u"get"_s, u"pvc"_s, u"-n"_s, u"sts"_s},
+                     uR"(data-web-0\s+Bound(?:.|\n)*data-web-1\s+Bound)"_s, 60));
+        const QString firstUid = json({u"get"_s, u"pod"_s, u"web-1"_s, u"-n"_s, u"sts"_s})
+                                     ["metadata"]["uid"].toString();
+        ok({u"delete"_s, u"pod"_s, u"web-1"_s, u"-n"_s, u"sts"_s, u"--grace-period=1"_s});
+        QVERIFY(poll({u"get"_s, u"pod"_s, u"web-1"_s, u"-n"_s, u"sts"_s, u"-o"_s,
+                      u"jsonpath={.metadata.uid} {.status.conditions[?(@.type==\"Ready\")].status}"_s},
+                     u"^(?!%1)\\S+ True$"_s.arg(firstUid), 120));
+        // The same claim came back with the new pod: the file the first one wrote is there.
+        QCOMPARE(ok({u"exec"_s, u"web-1"_s, u"-n"_s, u"sts"_s, u"--"_s, u"cat"_s,
+                     u"/data/first"_s}),
+                 u"web-1\n"_s);
+    }
+
+    void daemonSetRunsOnePodPerSchedulableNode()
+    {
+        makeNamespace(u"ds"_s);
+        QVERIFY(apply(u"ds.yaml"_s, R"(apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent, namespace: ds}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec:
+      containers:
+      - name: agent
+        image: busybox:1.28
+        command: [sleep, "3600"]
+)").contains(u"daemonset.apps/agent created"_s));
+        // The three workers; the tainted control plane is left out.
+        QVERIFY(waitFor({u"get"_s, u"daemonset"_s, u"agent"_s, u"-n"_s, u"ds"_s},
+                        u"{.status.desiredNumberScheduled} {.status.numberReady}"_s,
+                        u"^3 3$"_s, 120));
+        const QMap<QString, QString> placed = nodesOf(u"ds"_s, u"app=agent"_s);
+        QCOMPARE(QSet<QString>(placed.begin(), placed.end()).size(), 3);
+    }
+
+    void jobRunsToCompletion()
+    {
+        makeNamespace(u"job"_s);
+        QCOMPARE(ok({u"create"_s, u"job"_s, u"hello"_s, u"--image=busybox:1.28"_s, u"-n"_s,
+                     u"job"_s, u"--"_s, u"sh"_s, u"-c"_s, u"echo hello from the job"_s}),
+                 u"job.batch/hello created\n"_s);
+        QVERIFY(ok({u"wait"_s, u"--for=condition=complete"_s, u"job/hello"_s, u"-n"_s, u"job"_s,
+                    u"--timeout=120s"_s},
+                   130000)
+                    .contains(u"condition met"_s));
+        QVERIFY(poll({u"get"_s, u"jobs"_s, u"-n"_s, u"job"_s},
+                     uR"(hello\s+Complete\s+1/1)"_s, 10));
+        QCOMPARE(ok({u"logs"_s, u"job/hello"_s, u"-n"_s, u"job"_s}),
+                 u"hello from the job\n"_s);
+    }
+
     void badImageShowsImagePullBackOff()
     {
         makeNamespace(u"badimage"_s);
@@ -395,6 +555,43 @@ spec:
         const QString table = ok({u"get"_s, u"pod"_s, u"broken"_s, u"-n"_s, u"badimage"_s});
         QVERIFY2(table.contains(u"ImagePullBackOff"_s) || table.contains(u"ErrImagePull"_s),
                  qPrintable(table));
+    }
+    // Last: it takes a worker away.
+    void stoppedWorkerGoesNotReadyAndItsPodsMove()
+    {
+        makeNamespace(u"failover"_s);
+        ok({u"create"_s, u"deployment"_s, u"spread"_s, u"--image=nginx"_s, u"--replicas=3"_s,
+            u"-n"_s, u"failover"_s});
+        QVERIFY(rolloutDone(u"failover"_s, u"deployment/spread"_s));
+        const QString victim = m_cluster + u"-worker2"_s;
+        QVERIFY(docker::DockerClient().stopContainer(victim, 5));
+        QElapsedTimer clock;
+        clock.start();
+        QVERIFY(poll({u"get"_s, u"node"_s, victim, u"--no-headers"_s},
+                     uR"(\sNotReady\s)"_s, 60));
+        // Three Running pods again, none on the stopped node.
+        QDeadlineTimer deadline(90000);
+        bool moved = false;
+        while (!deadline.hasExpired() && !moved) {
+            const QJsonObject list =
+                json({u"get"_s, u"pods"_s, u"-n"_s, u"failover"_s, u"-l"_s, u"app=spread"_s});
+            int running = 0;
+            for (const QJsonValue &p : list["items"].toArray())
+                running += p["spec"]["nodeName"] != victim
+                           && p["status"]["phase"] == u"Running"_s
+                           && !p["metadata"].toObject().contains(u"deletionTimestamp");
+            moved = running == 3;
+            if (!moved)
+                QTest::qWait(500);
+        }
+        QVERIFY(moved);
+        qInfo("pods back on other nodes %.1f s after the worker stopped", clock.elapsed() / 1000.0);
+        // Its pod containers went with it.
+        const QJsonArray left = docker::DockerClient()
+                                    .listContainers(docker::labelFilter(u"io.timonel.pod.node"_s, victim),
+                                                    false)
+                                    .value_or(QJsonArray());
+        QCOMPARE(left.size(), 0);
     }
 };
 
