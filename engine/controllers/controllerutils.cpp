@@ -103,15 +103,17 @@ QString keyOf(const QJsonObject &object)
 
 void Expectations::expectCreations(const QString &key, int count)
 {
+    // Replaces what was expected before, as Kubernetes' ExpectCreations: a controller sets
+    // its expectations once per pass, after the previous ones were met or timed out.
     Pending &p = m_pending[key];
-    p.creations += count;
+    p.creations = count;
     p.since = QDateTime::currentDateTimeUtc();
 }
 
 void Expectations::expectDeletions(const QString &key, const QSet<QString> &podUids)
 {
     Pending &p = m_pending[key];
-    p.deletions.unite(podUids);
+    p.deletions = podUids;
     p.since = QDateTime::currentDateTimeUtc();
 }
 
