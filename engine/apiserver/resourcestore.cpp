@@ -261,6 +261,11 @@ FieldErrors ResourceStore::admit(const ResourceInfo &r, QJsonObject &object, con
     FieldErrors errors;
     if (r.groupResource() == u"services")
         errors += m_allocator->allocate(object, old);
+    // The DefaultStorageClass admission plugin: a new claim without a class gets the default.
+    if (!old && r.groupResource() == u"persistentvolumeclaims")
+        if (const auto *classes = m_schemas.resource(u"storage.k8s.io"_s, u"v1"_s, u"storageclasses"_s))
+            if (auto listed = list(*classes, {}, {}))
+                defaultStorageClass(object, listed->items);
     return errors;
 }
 

@@ -227,6 +227,38 @@ bool tracksGeneration(const core::ResourceInfo &resource)
     return resource.custom || kinds.contains(resource.groupResource());
 }
 
+// The DefaultStorageClass admission plugin: a new claim that names no class (storageClassName
+// unset or null, not "") gets the default class, the newest one if several are marked. The
+// registry's admission calls it on create with the cluster's StorageClasses.
+void defaultStorageClass(QJsonObject &claim, const QList<QJsonObject> &storageClasses)
+{
+    QJsonObject spec = objectAt(claim, u"spec");
+    if (spec.value(u"storageClassName").isString()
+        || objectAt(objectAt(claim, u"metadata"), u"annotations")
+               .contains(u"volume.beta.kubernetes.io/storage-class"))
+        return;
+    QJsonObject best;
+    for (const QJsonObject &cls : storageClasses) {
+        const QJsonObject meta = objectAt(cls, u"metadata");
+        const QJsonObject annotations = objectAt(meta, u"annotations");
+        if (annotations.value(u"storageclass.kubernetes.io/is-default-class").toString() != u"true"
+            && annotations.value(u"storageclass.beta.kubernetes.io/is-default-class").toString()
+                   != u"true")
+            continue;
+        const QJsonObject bestMeta = objectAt(best, u"metadata");
+        const QString created = meta.value(u"creationTimestamp").toString();
+        const QString bestCreated = bestMeta.value(u"creationTimestamp").toString();
+        if (best.isEmpty() || created > bestCreated
+            || (created == bestCreated
+                && meta.value(u"name").toString() < bestMeta.value(u"name").toString()))
+            best = cls;
+    }
+    if (best.isEmpty())
+        return;
+    spec.insert(u"storageClassName"_s, objectAt(best, u"metadata").value(u"name"));
+    claim.insert(u"spec"_s, spec);
+}
+
 FieldErrors validateObjectMeta(const QJsonObject &object, const core::ResourceInfo &resource)
 {
     FieldErrors errors;

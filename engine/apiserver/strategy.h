@@ -45,4 +45,8 @@ bool tracksGeneration(const core::ResourceInfo &resource);
 // and annotations.
 FieldErrors validateObjectMeta(const QJsonObject &object, const core::ResourceInfo &resource);
 
+// The DefaultStorageClass admission plugin: a claim without spec.storageClassName gets the class
+// annotated storageclass.kubernetes.io/is-default-class=true, if there is one.
+void defaultStorageClass(QJsonObject &claim, const QList<QJsonObject> &storageClasses);
+
 } // namespace timonel::apiserver

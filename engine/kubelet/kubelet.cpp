@@ -5,6 +5,7 @@
 #include "client/workqueue.h"
 #include "core/cidr.h"
 #include "kubeletserver.h"
+#include "localprovisioner.h"
 #include "podsync.h"
 #include "prober.h"
 #include "runtimelabels.h"
@@ -179,6 +180,9 @@ std::expected<void, QString> Kubelet::start()
     }
     m_running = true;
     m_node->start();
+    // Volumes of the default StorageClass are directories on the node that runs their pod.
+    m_provisioner = std::make_unique<LocalProvisioner>(m_api, m_volumes, m_options.node.name);
+    m_provisioner->start();
 
     client::InformerOptions podOptions;
     podOptions.fieldSelector = u"spec.nodeName="_s + m_options.node.name;
@@ -219,6 +223,8 @@ void Kubelet::stop()
         if (informer)
             informer->stop();
     m_node->stop();
+    if (m_provisioner)
+        m_provisioner->stop();
     if (m_dockerEvents)
         m_dockerEvents->abort(u"stopping"_s);
     if (m_server)

@@ -38,6 +38,7 @@ class DockerCall;
 
 namespace timonel::kubelet {
 
+class LocalProvisioner;
 class PodSyncer;
 class ProbeManager;
 class KubeletServer;
@@ -113,6 +114,7 @@ private:
     std::unique_ptr<client::Informer> m_volumesInformer;
     std::unique_ptr<ProbeManager> m_probes;
     std::unique_ptr<KubeletServer> m_server;
+    std::unique_ptr<LocalProvisioner> m_provisioner;
     std::unique_ptr<QThreadPool> m_pool;
     QPointer<docker::DockerCall> m_dockerEvents;
     QByteArray m_dockerBuffer;
