@@ -344,7 +344,10 @@ struct Validator
                                || (v.isString() && v.toString().isEmpty())
                                || (v.isArray() && v.toArray().isEmpty());
             if (empty) {
-                if (f.required)
+                // Status is what controllers and node agents report: Kubernetes validates it
+                // by hand, field by field, and never for mere presence (a PodDisruptionBudget
+                // is created with an empty status, a condition may have no message).
+                if (f.required && !childPath.startsWith(u"status."))
                     errors.append(FieldError::required(childPath));
                 continue;
             }
