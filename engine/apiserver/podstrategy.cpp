@@ -49,10 +49,35 @@ void defaultPodSpec(QJsonObject &spec)
 
 constexpr int defaultTolerationSeconds = 5;
 
+// SetDefaults_Pod: a container's limits stand in for the requests it leaves out.
+void defaultRequestsFromLimits(QJsonObject &spec)
+{
+    for (const auto *list : {u"initContainers", u"containers"}) {
+        QJsonArray containers = spec.value(QStringView(list)).toArray();
+        for (qsizetype i = 0; i < containers.size(); ++i) {
+            QJsonObject c = containers[i].toObject();
+            QJsonObject resources = c.value(u"resources").toObject();
+            const QJsonObject limits = resources.value(u"limits").toObject();
+            if (limits.isEmpty())
+                continue;
+            QJsonObject requests = resources.value(u"requests").toObject();
+            for (auto it = limits.begin(); it != limits.end(); ++it)
+                if (!requests.contains(it.key()))
+                    requests.insert(it.key(), it.value());
+            resources.insert(u"requests"_s, requests);
+            c.insert(u"resources"_s, resources);
+            containers[i] = c;
+        }
+        if (!containers.isEmpty())
+            spec.insert(QString::fromUtf16(list), containers);
+    }
+}
+
 void defaultPod(QJsonObject &pod)
 {
     QJsonObject spec = objectAt(pod, u"spec");
     defaultPodSpec(spec);
+    defaultRequestsFromLimits(spec);
     // The ServiceAccount admission plugin: every pod runs as a service account.
     if (spec.value(u"serviceAccountName").toString().isEmpty())
         spec.insert(u"serviceAccountName"_s, spec.value(u"serviceAccount").toString(u"default"_s));

@@ -144,6 +144,20 @@ void defaultStatefulSet(QJsonObject &statefulSet)
     statefulSet.insert(u"spec"_s, spec);
 }
 
+// SetDefaults_Job: a Job without labels of its own takes its pod template's. Kubernetes also
+// applies this when it reads the stored Job back, so a Job whose template had no labels shows
+// the generated ones (job-name, controller-uid).
+static void defaultJobLabels(QJsonObject &job)
+{
+    QJsonObject meta = objectAt(job, u"metadata");
+    const QJsonValue templateLabels =
+        objectAt(objectAt(objectAt(job, u"spec"), u"template"), u"metadata").value(u"labels");
+    if (!meta.value(u"labels").toObject().isEmpty() || !templateLabels.isObject())
+        return;
+    meta.insert(u"labels"_s, templateLabels);
+    job.insert(u"metadata"_s, meta);
+}
+
 void defaultJob(QJsonObject &job)
 {
     defaultTemplate(job);
@@ -157,11 +171,23 @@ void defaultJob(QJsonObject &job)
         spec.insert(u"podReplacementPolicy"_s, spec.contains(u"podFailurePolicy")
                                                    ? u"Failed"_s
                                                    : u"TerminatingOrFailed"_s);
+    if (!spec.contains(u"backoffLimit"))
+        spec.insert(u"backoffLimit"_s, spec.contains(u"backoffLimitPerIndex") ? 2147483647 : 6);
+    if (!spec.contains(u"completionMode"))
+        spec.insert(u"completionMode"_s, u"NonIndexed"_s);
+    if (!spec.contains(u"suspend"))
+        spec.insert(u"suspend"_s, false);
+    if (!spec.contains(u"manualSelector"))
+        spec.insert(u"manualSelector"_s, false);
     job.insert(u"spec"_s, spec);
+    defaultJobLabels(job);
 }
 
 void prepareNewJob(QJsonObject &job)
 {
+    // Kubernetes defaults before it generates the selector: the Job takes the labels the user
+    // gave its template, not the generated ones (unless there were none, see defaultJob).
+    defaultJobLabels(job);
     QJsonObject spec = objectAt(job, u"spec");
     if (spec.value(u"manualSelector").toBool())
         return;

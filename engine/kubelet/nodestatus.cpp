@@ -259,6 +259,16 @@ void NodeStatusReporter::renewLease()
         });
         return;
     }
+    // After a pause (a stopped node container, a laptop asleep) the control plane has marked
+    // the node Unknown: say Ready again at once rather than at the next periodic report.
+    m_api.get(nodes, QString(), m_config.name, [this](client::Result<QJsonObject> node) {
+        if (!node)
+            return;
+        for (const QJsonValue &c : node->value(u"status").toObject().value(u"conditions").toArray())
+            if (c.toObject().value(u"type").toString() == u"Ready"
+                && c.toObject().value(u"status").toString() != u"True")
+                postStatus();
+    });
     const QJsonObject patch{{u"spec"_s, QJsonObject{{u"holderIdentity"_s, m_config.name},
                                                     {u"renewTime"_s, microTime()}}}};
     m_api.patch(leases, ns, m_config.name, client::PatchType::Merge,
