@@ -484,8 +484,8 @@ spec:
         QVERIFY(podReady(u"web-1"_s, u"sts"_s, 120));
         QVERIFY(poll({u"get"_s, u"pvc"_s, u"-n"_s, u"sts"_s},
                      uR"(data-web-0\s+Bound(?:.|\n)*data-web-1\s+Bound)"_s, 60));
-        const QString firstUid = json({u"get"_s, u"pod"_s, u"web-1"_s, u"-n"_s, u"sts"_s})
-                                     ["metadata"]["uid"].toString();
+        const QJsonObject first = json({u"get"_s, u"pod"_s, u"web-1"_s, u"-n"_s, u"sts"_s});
+        const QString firstUid = first[u"metadata"_s][u"uid"_s].toString();
         ok({u"delete"_s, u"pod"_s, u"web-1"_s, u"-n"_s, u"sts"_s, u"--grace-period=1"_s});
         QVERIFY(poll({u"get"_s, u"pod"_s, u"web-1"_s, u"-n"_s, u"sts"_s, u"-o"_s,
                       u"jsonpath={.metadata.uid} {.status.conditions[?(@.type==\"Ready\")].status}"_s},
