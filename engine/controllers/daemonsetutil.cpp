@@ -1,0 +1,292 @@
+// Where daemon pods belong and what they look like, as Kubernetes' daemon/util and the
+// scheduler's node affinity and taint checks: nodeSelector, required node affinity, taints and
+// tolerations, the default tolerations of daemon pods, and their node affinity.
+#include "daemonsetcontroller.h"
+#include "daemonsetcontroller_p.h"
+
+#include <QDateTime>
+
+#include <algorithm>
+#include <cmath>
+
+using namespace Qt::StringLiterals;
+
+namespace timonel::controllers {
+
+namespace daemonset {
+
+Q_LOGGING_CATEGORY(lcDaemonSets, "timonel.controllers.daemonset", QtInfoMsg)
+
+
+const client::Resource daemonSetsResource{u"apps"_s, u"v1"_s, u"daemonsets"_s};
+const client::Resource podsResource{u""_s, u"v1"_s, u"pods"_s};
+const client::Resource nodesResource{u""_s, u"v1"_s, u"nodes"_s};
+const client::Resource revisionsResource{u"apps"_s, u"v1"_s, u"controllerrevisions"_s};
+const client::WriteQuery asController{u"kube-controller-manager"_s, false, false};
+
+const QString revisionLabel = u"controller-revision-hash"_s;
+const QString generationLabel = u"pod-template-generation"_s;
+const QString generationAnnotation = u"deprecated.daemonset.template.generation"_s;
+
+namespace {
+
+bool tolerates(const QJsonObject &toleration, const QJsonObject &taint)
+{
+    const QString effect = toleration.value(u"effect").toString();
+    const QString key = toleration.value(u"key").toString();
+    if ((!effect.isEmpty() && effect != taint.value(u"effect").toString())
+        || (!key.isEmpty() && key != taint.value(u"key").toString()))
+        return false;
+    const QString op = toleration.value(u"operator").toString();
+    if (op == u"Exists")
+        return true;
+    return (op.isEmpty() || op == u"Equal")
+           && toleration.value(u"value").toString() == taint.value(u"value").toString();
+}
+
+// Whether a taint with one of `effects` is tolerated by none of the tolerations.
+bool hasUntoleratedTaint(const QJsonArray &taints, const QJsonArray &tolerations,
+                         const QStringList &effects)
+{
+    return std::any_of(taints.begin(), taints.end(), [&](const QJsonValue &taint) {
+        return effects.contains(taint.toObject().value(u"effect").toString())
+               && std::none_of(tolerations.begin(), tolerations.end(), [&](const QJsonValue &t) {
+                      return tolerates(t.toObject(), taint.toObject());
+                  });
+    });
+}
+
+QJsonValue requiredNodeAffinity(const QJsonObject &podSpec)
+{
+    return podSpec.value(u"affinity").toObject().value(u"nodeAffinity").toObject().value(
+        u"requiredDuringSchedulingIgnoredDuringExecution");
+}
+
+// A NodeSelectorRequirement on the node's labels.
+bool matchesExpression(const QJsonObject &requirement, const QJsonObject &labels)
+{
+    const QString key = requirement.value(u"key").toString();
+    const QString op = requirement.value(u"operator").toString();
+    QStringList values;
+    for (const QJsonValue &v : requirement.value(u"values").toArray())
+        values.append(v.toString());
+    const bool has = labels.contains(key);
+    const QString value = labels.value(key).toString();
+    if (op == u"In")
+        return has && values.contains(value);
+    if (op == u"NotIn")
+        return !has || !values.contains(value);
+    if (op == u"Exists")
+        return has;
+    if (op == u"DoesNotExist")
+        return !has;
+    if ((op == u"Gt" || op == u"Lt") && has && values.size() == 1) {
+        bool ok1 = false, ok2 = false;
+        const qint64 actual = value.toLongLong(&ok1), bound = values.first().toLongLong(&ok2);
+        return ok1 && ok2 && (op == u"Gt" ? actual > bound : actual < bound);
+    }
+    return false;
+}
+
+// A NodeSelectorTerm: its expressions on labels and its fields (metadata.name only), all of them;
+// a term with neither matches nothing.
+bool matchesTerm(const QJsonObject &term, const QJsonObject &node)
+{
+    const QJsonArray expressions = term.value(u"matchExpressions").toArray();
+    const QJsonArray fields = term.value(u"matchFields").toArray();
+    if (expressions.isEmpty() && fields.isEmpty())
+        return false;
+    for (const QJsonValue &e : expressions)
+        if (!matchesExpression(e.toObject(), labelsOf(node)))
+            return false;
+    for (const QJsonValue &f : fields) {
+        const QJsonObject r = f.toObject();
+        if (r.value(u"key").toString() != u"metadata.name")
+            return false;
+        if (!matchesExpression(r, QJsonObject{{u"metadata.name"_s, nameOf(node)}}))
+            return false;
+    }
+    return true;
+}
+
+// The pod's nodeSelector and required node affinity (GetRequiredNodeAffinity(pod).Match(node)).
+bool matchesRequiredAffinity(const QJsonObject &podSpec, const QJsonObject &node)
+{
+    const QJsonObject selector = podSpec.value(u"nodeSelector").toObject();
+    const QJsonObject labels = labelsOf(node);
+    for (auto it = selector.begin(); it != selector.end(); ++it)
+        if (!labels.contains(it.key()) || labels.value(it.key()) != it.value())
+            return false;
+    const QJsonValue required = requiredNodeAffinity(podSpec);
+    if (!required.isObject())
+        return true;
+    const QJsonArray terms = required.toObject().value(u"nodeSelectorTerms").toArray();
+    return std::any_of(terms.begin(), terms.end(),
+                       [&](const QJsonValue &t) { return matchesTerm(t.toObject(), node); });
+}
+
+} // namespace
+
+QJsonObject metaOf(const QJsonObject &o) { return o.value(u"metadata").toObject(); }
+QJsonObject specOf(const QJsonObject &o) { return o.value(u"spec").toObject(); }
+QJsonObject statusOf(const QJsonObject &o) { return o.value(u"status").toObject(); }
+QString nameOf(const QJsonObject &o) { return metaOf(o).value(u"name").toString(); }
+QString nsOf(const QJsonObject &o) { return metaOf(o).value(u"namespace").toString(); }
+QString uidOf(const QJsonObject &o) { return metaOf(o).value(u"uid").toString(); }
+QString phaseOf(const QJsonObject &pod) { return statusOf(pod).value(u"phase").toString(); }
+QJsonObject labelsOf(const QJsonObject &o) { return metaOf(o).value(u"labels").toObject(); }
+QJsonObject templateSpecOf(const QJsonObject &ds)
+{
+    return specOf(ds).value(u"template").toObject().value(u"spec").toObject();
+}
+
+// The node a daemon pod is on, or is meant for through its matchFields affinity
+// (GetTargetNodeName).
+QString targetNode(const QJsonObject &pod)
+{
+    if (const QString node = specOf(pod).value(u"nodeName").toString(); !node.isEmpty())
+        return node;
+    const QJsonArray terms =
+        requiredNodeAffinity(specOf(pod)).toObject().value(u"nodeSelectorTerms").toArray();
+    for (const QJsonValue &t : terms)
+        for (const QJsonValue &f : t.toObject().value(u"matchFields").toArray()) {
+            const QJsonObject r = f.toObject();
+            const QJsonArray values = r.value(u"values").toArray();
+            if (r.value(u"key").toString() == u"metadata.name"
+                && r.value(u"operator").toString() == u"In" && values.size() == 1)
+                return values.first().toString();
+        }
+    return {};
+}
+
+// The affinity with its required node terms replaced by metadata.name In [node]: the default
+// scheduler then binds the pod there (ReplaceDaemonSetPodNodeNameNodeAffinity).
+QJsonObject withNodeAffinity(QJsonObject affinity, const QString &node)
+{
+    const QJsonObject term{
+        {u"matchFields"_s,
+         QJsonArray{QJsonObject{{u"key"_s, u"metadata.name"_s},
+                                {u"operator"_s, u"In"_s},
+                                {u"values"_s, QJsonArray{node}}}}}};
+    QJsonObject nodeAffinity = affinity.value(u"nodeAffinity").toObject();
+    QJsonObject required =
+        nodeAffinity.value(u"requiredDuringSchedulingIgnoredDuringExecution").toObject();
+    required.insert(u"nodeSelectorTerms"_s, QJsonArray{term});
+    nodeAffinity.insert(u"requiredDuringSchedulingIgnoredDuringExecution"_s, required);
+    affinity.insert(u"nodeAffinity"_s, nodeAffinity);
+    return affinity;
+}
+
+std::optional<QString> templateGeneration(const QJsonObject &ds)
+{
+    const QJsonValue v = metaOf(ds).value(u"annotations").toObject().value(generationAnnotation);
+    return v.isString() ? std::optional(v.toString()) : std::nullopt;
+}
+
+bool isUpdated(const QJsonObject &pod, const QString &hash,
+               const std::optional<QString> &generation)
+{
+    const QJsonObject labels = labelsOf(pod);
+    return (!hash.isEmpty() && labels.value(revisionLabel).toString() == hash)
+           || (generation && labels.value(generationLabel).toString() == *generation);
+}
+
+// Scheduled pods first, then the oldest, then by name (podByCreationTimestampAndPhase).
+void sortOldestScheduledFirst(QList<QJsonObject> &pods)
+{
+    std::sort(pods.begin(), pods.end(), [](const QJsonObject &a, const QJsonObject &b) {
+        const bool sa = !specOf(a).value(u"nodeName").toString().isEmpty();
+        const bool sb = !specOf(b).value(u"nodeName").toString().isEmpty();
+        if (sa != sb)
+            return sa;
+        const QString ta = metaOf(a).value(u"creationTimestamp").toString();
+        const QString tb = metaOf(b).value(u"creationTimestamp").toString();
+        return ta != tb ? ta < tb : nameOf(a) < nameOf(b);
+    });
+}
+
+// An int-or-percent of `total`, percentages rounded up (GetScaledValueFromIntOrPercent).
+int scaled(const QJsonValue &value, int total, int fallback)
+{
+    if (value.isDouble())
+        return value.toInt();
+    QString s = value.toString();
+    if (!s.endsWith(u'%'))
+        return fallback;
+    s.chop(1);
+    return int(std::ceil(s.toDouble() * total / 100.0));
+}
+
+QJsonObject rollingUpdateOf(const QJsonObject &ds)
+{
+    const QJsonObject strategy = specOf(ds).value(u"updateStrategy").toObject();
+    return strategy.value(u"type").toString() == u"RollingUpdate"
+               ? strategy.value(u"rollingUpdate").toObject()
+               : QJsonObject();
+}
+
+int surgeCount(const QJsonObject &ds, int total)
+{
+    return scaled(rollingUpdateOf(ds).value(u"maxSurge"), total, 0);
+}
+
+bool isAvailable(const QJsonObject &pod, const QJsonObject &ds)
+{
+    return isPodAvailable(pod, specOf(ds).value(u"minReadySeconds").toInt(),
+                          QDateTime::currentDateTimeUtc());
+}
+
+} // namespace daemonset
+
+using namespace daemonset;
+
+QJsonObject withDaemonTolerations(QJsonObject podSpec)
+{
+    QList<std::pair<QString, QString>> wanted{
+        {u"node.kubernetes.io/not-ready"_s, u"NoExecute"_s},
+        {u"node.kubernetes.io/unreachable"_s, u"NoExecute"_s},
+        {u"node.kubernetes.io/disk-pressure"_s, u"NoSchedule"_s},
+        {u"node.kubernetes.io/memory-pressure"_s, u"NoSchedule"_s},
+        {u"node.kubernetes.io/pid-pressure"_s, u"NoSchedule"_s},
+        {u"node.kubernetes.io/unschedulable"_s, u"NoSchedule"_s}};
+    if (podSpec.value(u"hostNetwork").toBool())
+        wanted.append({u"node.kubernetes.io/network-unavailable"_s, u"NoSchedule"_s});
+    QJsonArray tolerations = podSpec.value(u"tolerations").toArray();
+    for (const auto &[key, effect] : wanted) {
+        const QJsonObject toleration{
+            {u"key"_s, key}, {u"operator"_s, u"Exists"_s}, {u"effect"_s, effect}};
+        // As AddOrUpdateTolerationInPodSpec: one with the same key, operator, value and effect
+        // is replaced (dropping its tolerationSeconds); otherwise ours is added.
+        bool found = false;
+        for (qsizetype i = 0; i < tolerations.size(); ++i) {
+            const QJsonObject t = tolerations[i].toObject();
+            if (t.value(u"key") == toleration.value(u"key")
+                && t.value(u"effect") == toleration.value(u"effect")
+                && t.value(u"operator") == toleration.value(u"operator")
+                && t.value(u"value").toString().isEmpty()) {
+                tolerations[i] = toleration;
+                found = true;
+            }
+        }
+        if (!found)
+            tolerations.append(toleration);
+    }
+    podSpec.insert(u"tolerations"_s, tolerations);
+    return podSpec;
+}
+
+DaemonPlacement daemonPlacement(const QJsonObject &node, const QJsonObject &daemonSet)
+{
+    const QJsonObject podSpec = withDaemonTolerations(templateSpecOf(daemonSet));
+    const QString nodeName = podSpec.value(u"nodeName").toString();
+    if ((!nodeName.isEmpty() && nodeName != nameOf(node))
+        || !matchesRequiredAffinity(podSpec, node))
+        return {false, false};
+    const QJsonArray taints = specOf(node).value(u"taints").toArray();
+    const QJsonArray tolerations = podSpec.value(u"tolerations").toArray();
+    if (hasUntoleratedTaint(taints, tolerations, {u"NoSchedule"_s, u"NoExecute"_s}))
+        return {false, !hasUntoleratedTaint(taints, tolerations, {u"NoExecute"_s})};
+    return {true, true};
+}
+
+} // namespace timonel::controllers
