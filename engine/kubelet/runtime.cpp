@@ -260,9 +260,7 @@ std::expected<SandboxRecord, QString> Runtime::createSandbox(const QJsonObject &
                                                              QJsonObject{{u"IPv4Address"_s, ip}}}}}}}});
     }
     const QString name = containerName(pod, labels::sandboxContainerName, attempt);
-    // A leftover of the same name (a crash between create and record) is in the way.
-    m_docker.removeContainer(name, true, true);
-    auto id = m_docker.createContainer(name, config);
+    auto id = createReplacing(name, config);
     if (!id)
         return std::unexpected(dockerError(id.error()));
     if (auto started = m_docker.startContainer(*id); !started) {
@@ -371,8 +369,7 @@ Runtime::startContainer(const QJsonObject &pod, const QJsonObject &container, bo
     config.insert(u"HostConfig"_s, hostConfig);
 
     const QString dockerName = containerName(pod, name, restartCount);
-    m_docker.removeContainer(dockerName, true, false);
-    auto id = m_docker.createContainer(dockerName, config);
+    auto id = createReplacing(dockerName, config);
     if (!id)
         return std::unexpected(
             ContainerStartError{u"CreateContainerError"_s, dockerError(id.error())});
@@ -380,6 +377,19 @@ Runtime::startContainer(const QJsonObject &pod, const QJsonObject &container, bo
         return std::unexpected(
             ContainerStartError{u"RunContainerError"_s, dockerError(started.error())});
     return *id;
+}
+
+docker::Result<QString> Runtime::createReplacing(const QString &name,
+                                                 const QJsonObject &config) const
+{
+    auto id = m_docker.createContainer(name, config);
+    if (!id && id.error().status == 409) {
+        // A leftover of the same name (the agent stopped between create and start) is in the
+        // way; names are unique per pod, container and attempt, so it is ours to replace.
+        m_docker.removeContainer(name, true, true);
+        id = m_docker.createContainer(name, config);
+    }
+    return id;
 }
 
 RuntimeResult Runtime::stopContainer(const QString &id, int graceSeconds) const

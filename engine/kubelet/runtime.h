@@ -136,6 +136,7 @@ public:
 
 private:
     std::expected<QHash<QString, PodRecord>, QString> list(const QString &uid) const;
+    docker::Result<QString> createReplacing(const QString &name, const QJsonObject &config) const;
 
     RuntimeConfig m_config;
     docker::DockerClient m_docker;
