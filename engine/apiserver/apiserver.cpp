@@ -3,6 +3,7 @@
 #include "customresources.h"
 #include "discovery.h"
 #include "http/httpserver.h"
+#include "metricsapi.h"
 #include "nodeproxy.h"
 #include "openapi.h"
 #include "requestinfo.h"
@@ -124,6 +125,10 @@ std::expected<void, QString> ApiServer::start()
         *m_store, NodeProxyOptions{m_options.kubeletClientCertificateFile,
                                    m_options.kubeletClientKeyFile, m_options.clientCaFile});
     m_rest->setNodeProxy(m_nodeProxy.get());
+    m_metrics = std::make_unique<MetricsApi>(
+        *m_store, MetricsApiOptions{{m_options.kubeletClientCertificateFile,
+                                     m_options.kubeletClientKeyFile, m_options.clientCaFile},
+                                    m_options.metricResolution});
     m_http = std::make_unique<HttpServer>([this](HttpExchange *e) { handle(e); });
     m_http->setTooLargeBody("application/json",
                             QJsonDocument(ApiError::tooLarge().toStatus()).toJson(QJsonDocument::Compact));
@@ -149,12 +154,15 @@ std::expected<void, QString> ApiServer::start()
             return ok;
     }
     bootstrap();
+    m_metrics->start();
     qCInfo(lcApiServer) << "serving on port" << m_http->port();
     return {};
 }
 
 void ApiServer::stop()
 {
+    if (m_metrics)
+        m_metrics->stop();
     if (m_http)
         m_http->close();
 }
@@ -174,9 +182,11 @@ void ApiServer::handle(HttpExchange *exchange)
 {
     if (!m_options.plainHttp && exchange->request().clientCertificate.isNull())
         return respondError(exchange, ApiError::unauthorized());
+    const HttpRequest &request = exchange->request();
+    if (MetricsApi::serves(request.path))
+        return m_metrics->handle(exchange); // served here, not by an aggregated metrics-server
     if (handleNonResource(exchange))
         return;
-    const HttpRequest &request = exchange->request();
     const RequestInfo info = parseRequestInfo(request.method, request.path, request.query);
     if (!info.isResourceRequest)
         return respondError(exchange, ApiError::pathNotFound());

@@ -7,6 +7,7 @@
 #include <QObject>
 #include <QString>
 
+#include <chrono>
 #include <expected>
 #include <memory>
 
@@ -25,6 +26,7 @@ using http::HttpExchange;
 using http::HttpServer;
 
 class CustomResources;
+class MetricsApi;
 class RestHandler;
 class NodeProxy;
 class Storage;
@@ -44,6 +46,8 @@ struct ApiServerOptions
     // The API server's client certificate towards node agents (logs, exec, port-forward).
     QString kubeletClientCertificateFile;
     QString kubeletClientKeyFile;
+    // How often node agents' resource metrics are scraped for metrics.k8s.io (kubectl top).
+    std::chrono::milliseconds metricResolution{15000};
 };
 
 // The Kubernetes API server of a control-plane node: HTTPS with client certificates, the REST
@@ -76,6 +80,7 @@ private:
     std::unique_ptr<CustomResources> m_customResources;
     std::unique_ptr<RestHandler> m_rest;
     std::unique_ptr<NodeProxy> m_nodeProxy;
+    std::unique_ptr<MetricsApi> m_metrics;
     std::unique_ptr<HttpServer> m_http;
     QJsonObject m_openApiRoot; // cached; empty when stale
     QHash<QString, QByteArray> m_openApiDocuments;

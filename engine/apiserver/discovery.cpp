@@ -1,5 +1,7 @@
 #include "discovery.h"
 
+#include "metricsapi.h"
+
 #include <QJsonArray>
 
 using namespace Qt::StringLiterals;
@@ -145,6 +147,7 @@ QJsonObject legacyApiGroupList(const core::SchemaRegistry &registry)
     for (const QString &g : servedGroups(registry))
         if (!g.isEmpty())
             groups.append(legacyGroup(registry, g));
+    groups.append(metricsApiGroup()); // last, as an aggregated API's group sorts
     return QJsonObject{
         {u"kind"_s, u"APIGroupList"_s}, {u"apiVersion"_s, u"v1"_s}, {u"groups"_s, groups}};
 }
@@ -241,6 +244,8 @@ QJsonObject aggregatedDiscovery(const core::SchemaRegistry &registry, bool core)
         items.append(QJsonObject{{u"metadata"_s, QJsonObject{{u"name"_s, group}}},
                                  {u"versions"_s, versions}});
     }
+    if (!core)
+        items.append(metricsApiGroupDiscovery());
     return QJsonObject{{u"kind"_s, u"APIGroupDiscoveryList"_s},
                        {u"apiVersion"_s, u"apidiscovery.k8s.io/v2"_s},
                        {u"metadata"_s, QJsonObject()},

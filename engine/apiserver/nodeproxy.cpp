@@ -6,11 +6,9 @@
 
 #include "http/httpserver.h"
 
-#include <QFile>
 #include <QJsonArray>
 #include <QLoggingCategory>
 #include <QPointer>
-#include <QSslKey>
 #include <QSslSocket>
 #include <QTimer>
 #include <QUrl>
@@ -453,50 +451,14 @@ private:
     QByteArray m_body;
 };
 
-std::expected<QByteArray, QString> readFile(const QString &path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return std::unexpected(u"cannot read %1: %2"_s.arg(path, file.errorString()));
-    return file.readAll();
-}
-
 } // namespace
 
 NodeProxy::NodeProxy(ResourceStore &store, NodeProxyOptions options, QObject *parent)
-    : QObject(parent), m_store(store), m_options(std::move(options))
+    : QObject(parent), m_store(store), m_connection(std::move(options))
 {
 }
 
 NodeProxy::~NodeProxy() = default;
-
-std::expected<std::optional<QSslConfiguration>, QString> NodeProxy::tlsConfiguration()
-{
-    if (m_options.caFile.isEmpty())
-        return std::optional<QSslConfiguration>();
-    if (m_tls)
-        return m_tls;
-    auto ca = readFile(m_options.caFile);
-    auto certificate = readFile(m_options.clientCertificateFile);
-    auto key = readFile(m_options.clientKeyFile);
-    for (const auto *file : {&ca, &certificate, &key}) {
-        if (!*file)
-            return std::unexpected(file->error());
-    }
-    QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
-    tls.setCaCertificates(QSslCertificate::fromData(*ca, QSsl::Pem));
-    tls.setLocalCertificateChain(QSslCertificate::fromData(*certificate, QSsl::Pem));
-    QSslKey privateKey(*key, QSsl::Ec, QSsl::Pem);
-    if (privateKey.isNull())
-        privateKey = QSslKey(*key, QSsl::Rsa, QSsl::Pem);
-    tls.setPrivateKey(privateKey);
-    tls.setPeerVerifyMode(QSslSocket::VerifyPeer);
-    tls.setAllowedNextProtocols({QSslConfiguration::NextProtocolHttp1_1});
-    if (tls.localCertificate().isNull() || tls.privateKey().isNull())
-        return std::unexpected(u"the API server's kubelet client certificate is unreadable"_s);
-    m_tls = tls;
-    return m_tls;
-}
 
 void NodeProxy::handle(http::HttpExchange *exchange, const core::ResourceInfo &r,
                        const RequestInfo &info)
@@ -541,39 +503,21 @@ void NodeProxy::handle(http::HttpExchange *exchange, const core::ResourceInfo &r
     auto node = m_store.get(*nodes, {}, nodeName);
     if (!node)
         return respondError(exchange, node.error());
-    const QJsonObject status = node->value(u"status").toObject();
-    QString host;
-    const QJsonArray addresses = status.value(u"addresses").toArray();
-    for (const char *type : {"InternalIP", "Hostname", "ExternalIP"}) {
-        for (const QJsonValue &a : addresses) {
-            if (host.isEmpty() && a.toObject().value(u"type").toString() == QLatin1StringView(type))
-                host = a.toObject().value(u"address").toString();
-        }
-    }
-    if (host.isEmpty())
-        return respondError(
-            exchange,
-            ApiError{500, {}, u"no preferred addresses found; known addresses: []"_s, {}});
-    int port = status.value(u"daemonEndpoints")
-                   .toObject()
-                   .value(u"kubeletEndpoint")
-                   .toObject()
-                   .value(u"Port")
-                   .toInt();
-    if (port <= 0)
-        port = 10250;
+    auto endpoint = nodeEndpoint(*node);
+    if (!endpoint)
+        return respondError(exchange, endpoint.error());
+    const QString host = endpoint->host;
+    const quint16 port = endpoint->port;
     // Streams need an upgrade; the node agent answers them, the API server only relays.
     if (!log && !isUpgradeRequest(request))
         return respondError(exchange, ApiError::badRequest(u"Upgrade request required"_s));
-    auto tls = tlsConfiguration();
+    auto tls = m_connection.tlsConfiguration();
     if (!tls)
         return respondError(exchange, ApiError{500, {}, tls.error(), {}});
-    const QString url = u"%1://%2:%3%4"_s.arg(*tls ? u"https"_s : u"http"_s, host)
-                            .arg(port)
-                            .arg(QString::fromUtf8(target));
-    new KubeletCall(exchange, !log, host, quint16(port),
-                    forwardedRequest(request, target, host, quint16(port), !log), *tls, url,
-                    info.name, this);
+    const QString url =
+        u"%1://%2:%3%4"_s.arg(m_connection.scheme(), host).arg(port).arg(QString::fromUtf8(target));
+    new KubeletCall(exchange, !log, host, port, forwardedRequest(request, target, host, port, !log),
+                    *tls, url, info.name, this);
 }
 
 } // namespace timonel::apiserver

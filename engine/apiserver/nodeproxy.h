@@ -7,13 +7,11 @@
 // become Status errors, as kube-apiserver's GenericHttpResponseChecker makes them.
 #pragma once
 
+#include "nodeconnection.h"
 #include "requestinfo.h"
 #include "resourcestore.h"
 
 #include <QObject>
-#include <QSslConfiguration>
-
-#include <optional>
 
 namespace timonel::http {
 class HttpExchange;
@@ -21,14 +19,7 @@ class HttpExchange;
 
 namespace timonel::apiserver {
 
-struct NodeProxyOptions
-{
-    QString clientCertificateFile; // the API server's identity towards node agents
-    QString clientKeyFile;
-    // The CA that signed the node agents' serving certificates. Without one node agents are
-    // reached over plain HTTP (tests with plain-HTTP node agents only).
-    QString caFile;
-};
+using NodeProxyOptions = NodeConnectionOptions;
 
 class NodeProxy : public QObject
 {
@@ -40,11 +31,8 @@ public:
     void handle(http::HttpExchange *exchange, const core::ResourceInfo &r, const RequestInfo &info);
 
 private:
-    std::expected<std::optional<QSslConfiguration>, QString> tlsConfiguration();
-
     ResourceStore &m_store;
-    NodeProxyOptions m_options;
-    std::optional<QSslConfiguration> m_tls; // loaded on first use
+    NodeConnection m_connection;
 };
 
 } // namespace timonel::apiserver

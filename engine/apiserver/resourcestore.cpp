@@ -1,6 +1,8 @@
 #include "resourcestore.h"
 
 #include "fieldmanager.h"
+#include "limitrangeadmission.h"
+#include "quotaadmission.h"
 #include "resourcestore_p.h"
 #include "schemacheck.h"
 #include "serviceallocator.h"
@@ -256,17 +258,71 @@ ApiResult<QJsonObject> ResourceStore::decodeCheck(const ResourceInfo &r, QJsonOb
     return object;
 }
 
-FieldErrors ResourceStore::admit(const ResourceInfo &r, QJsonObject &object, const QJsonObject *old)
+std::optional<ApiError> ResourceStore::admit(const ResourceInfo &r, QJsonObject &object,
+                                             const QJsonObject *old, const QString &subresource,
+                                             bool dryRun)
 {
-    FieldErrors errors;
-    if (r.groupResource() == u"services")
-        errors += m_allocator->allocate(object, old);
+    const QString resource = r.groupResource();
+    const QString name = nameOf(object);
+    auto invalid = [&](const FieldErrors &errors) {
+        return ApiError::invalid(qualifiedKind(r), name, errors);
+    };
+    if (resource == u"services")
+        if (const FieldErrors errors = m_allocator->allocate(object, old); !errors.isEmpty())
+            return invalid(errors);
     // The DefaultStorageClass admission plugin: a new claim without a class gets the default.
-    if (!old && r.groupResource() == u"persistentvolumeclaims")
+    if (!old && resource == u"persistentvolumeclaims")
         if (const auto *classes = m_schemas.resource(u"storage.k8s.io"_s, u"v1"_s, u"storageclasses"_s))
             if (auto listed = list(*classes, {}, {}))
                 defaultStorageClass(object, listed->items);
-    return errors;
+    // A LimitRange's own API defaults, which its validation judges (SetDefaults_LimitRangeItem).
+    if (resource == u"limitranges" && subresource.isEmpty()) {
+        defaultLimitRange(object);
+        if (const FieldErrors errors = validateLimitRange(object); !errors.isEmpty())
+            return invalid(errors);
+    }
+    if (!r.namespaced)
+        return std::nullopt;
+
+    const QString ns = meta(object).value(u"namespace").toString();
+    auto inNamespace = [&](const QString &plural) {
+        if (const auto *info = m_schemas.resource(QString(), u"v1"_s, plural))
+            if (auto listed = list(*info, ns, {}))
+                return listed->items;
+        return QList<QJsonObject>();
+    };
+
+    // LimitRanger: defaults for a new pod's containers (after which the pod's QoS class and
+    // validation are what they would be had the user written them), then the limits.
+    if (limitRangerHandles(resource, subresource, old)) {
+        const QList<QJsonObject> limitRanges = inNamespace(u"limitranges"_s);
+        if (resource == u"pods" && applyLimitRangeDefaults(object, limitRanges)) {
+            const KindStrategy &strategy = strategyFor(r);
+            if (strategy.prepareForCreate)
+                strategy.prepareForCreate(object);
+            if (strategy.validate)
+                if (const FieldErrors errors = strategy.validate(object, old); !errors.isEmpty())
+                    return invalid(errors);
+        }
+        if (const auto violation = limitRangeViolation(resource, object, limitRanges))
+            return ApiError::forbidden(resource, name, *violation);
+    }
+
+    // ResourceQuota, last: what it charges is what gets stored.
+    const QuotaRequest request{resource, subresource, object, old};
+    const auto *quotas = m_schemas.resource(QString(), u"v1"_s, u"resourcequotas"_s);
+    if (!quotas || !quotaHandles(request))
+        return std::nullopt;
+    const auto charged =
+        chargeQuotas(request, inNamespace(u"resourcequotas"_s), QDateTime::currentDateTimeUtc());
+    if (!charged)
+        return charged.error();
+    // A create that will fail as AlreadyExists is refused by quota as Kubernetes would, but
+    // charges nothing: the quota would stay wrong until the controller's next recount.
+    const bool exists = !old && m_storage.get(keyFor(r, ns, name)).has_value();
+    if (!dryRun && !exists)
+        storeQuotaCharges(m_storage, *quotas, *charged);
+    return std::nullopt;
 }
 
 void ResourceStore::create(const ResourceInfo &r, const QString &ns, QJsonObject object,
@@ -339,10 +395,10 @@ void ResourceStore::finishCreate(const ResourceInfo &r, const QString &ns, QJson
     errors += validateAgainstSchema(object, r.schema);
     if (strategy.validate)
         errors += strategy.validate(object, nullptr);
-    if (errors.isEmpty())
-        errors += admit(r, object, nullptr);
     if (!errors.isEmpty())
         return done(std::unexpected(ApiError::invalid(qualifiedKind(r), name, errors)));
+    if (auto refused = admit(r, object, nullptr, {}, options.dryRun))
+        return done(std::unexpected(*refused));
 
     if (!options.fieldManager.isEmpty())
         object = updateManagedFields({}, object, options.fieldManager, r.schema, r.apiVersion(),
@@ -432,10 +488,10 @@ void ResourceStore::finishUpdate(const ResourceInfo &r, const QString &ns, const
     errors += validateAgainstSchema(object, r.schema);
     if (strategy.validate)
         errors += strategy.validate(object, &old);
-    if (errors.isEmpty())
-        errors += admit(r, object, &old);
     if (!errors.isEmpty())
         return done(std::unexpected(ApiError::invalid(qualifiedKind(r), name, errors)));
+    if (auto refused = admit(r, object, &old, subresource, options.dryRun))
+        return done(std::unexpected(*refused));
 
     if (tracksGeneration(r) && specPart(object) != specPart(old)) {
         QJsonObject mm = meta(object);

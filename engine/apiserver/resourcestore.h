@@ -166,7 +166,12 @@ private:
                       const WriteOptions &options, QStringList warnings, WriteCallback done);
     void destroy(const core::ResourceInfo &r, const QString &key, const QJsonObject &object,
                  bool dryRun, WriteCallback done);
-    FieldErrors admit(const core::ResourceInfo &r, QJsonObject &object, const QJsonObject *old);
+    // The admission chain after validation, in kube-apiserver's order: the registry's service
+    // allocations, DefaultStorageClass, LimitRanger (defaults, then limits), ResourceQuota (which
+    // charges the namespace's quotas unless it is a dry run). Invalid or Forbidden on refusal.
+    std::optional<ApiError> admit(const core::ResourceInfo &r, QJsonObject &object,
+                                  const QJsonObject *old, const QString &subresource,
+                                  bool dryRun);
     void afterWrite(const core::ResourceInfo &r, const QJsonObject &object, bool deleted);
     ApiError storageError(const core::ResourceInfo &r, const QString &name,
                           const StorageError &e) const;

@@ -7,6 +7,8 @@
 #include <QDateTime>
 
 #include <algorithm>
+#include "core/taints.h"
+
 #include <cmath>
 
 using namespace Qt::StringLiterals;
@@ -30,20 +32,6 @@ const QString generationAnnotation = u"deprecated.daemonset.template.generation"
 
 namespace {
 
-bool tolerates(const QJsonObject &toleration, const QJsonObject &taint)
-{
-    const QString effect = toleration.value(u"effect").toString();
-    const QString key = toleration.value(u"key").toString();
-    if ((!effect.isEmpty() && effect != taint.value(u"effect").toString())
-        || (!key.isEmpty() && key != taint.value(u"key").toString()))
-        return false;
-    const QString op = toleration.value(u"operator").toString();
-    if (op == u"Exists")
-        return true;
-    return (op.isEmpty() || op == u"Equal")
-           && toleration.value(u"value").toString() == taint.value(u"value").toString();
-}
-
 // Whether a taint with one of `effects` is tolerated by none of the tolerations.
 bool hasUntoleratedTaint(const QJsonArray &taints, const QJsonArray &tolerations,
                          const QStringList &effects)
@@ -51,7 +39,7 @@ bool hasUntoleratedTaint(const QJsonArray &taints, const QJsonArray &tolerations
     return std::any_of(taints.begin(), taints.end(), [&](const QJsonValue &taint) {
         return effects.contains(taint.toObject().value(u"effect").toString())
                && std::none_of(tolerations.begin(), tolerations.end(), [&](const QJsonValue &t) {
-                      return tolerates(t.toObject(), taint.toObject());
+                      return core::toleratesTaint(t.toObject(), taint.toObject());
                   });
     });
 }

@@ -1,5 +1,7 @@
 #include "nodelifecyclecontroller.h"
 
+#include "core/taints.h"
+
 #include "controllerutils.h"
 
 #include "client/eventrecorder.h"
@@ -82,21 +84,6 @@ QString zoneOf(const QJsonObject &node)
            labels.value(u"topology.kubernetes.io/zone").toString();
 }
 
-bool tolerates(const QJsonObject &toleration, const QJsonObject &taint)
-{
-    const QString effect = toleration.value(u"effect").toString();
-    if (!effect.isEmpty() && effect != taint.value(u"effect").toString())
-        return false;
-    const QString key = toleration.value(u"key").toString();
-    if (!key.isEmpty() && key != taint.value(u"key").toString())
-        return false;
-    const QString op = toleration.value(u"operator").toString(u"Equal"_s);
-    if (op == u"Exists")
-        return true;
-    return op == u"Equal" &&
-           toleration.value(u"value").toString() == taint.value(u"value").toString();
-}
-
 // How long a pod may stay on a node with these NoExecute taints: nullopt when one is not
 // tolerated at all (evict now), -1 when all are tolerated for ever, else the smallest
 // tolerationSeconds among the tolerations used.
@@ -107,7 +94,7 @@ std::optional<qint64> tolerationSeconds(const QJsonArray &tolerations,
     for (const QJsonObject &taint : taints) {
         bool tolerated = false;
         for (const QJsonValue &t : tolerations) {
-            if (!tolerates(t.toObject(), taint))
+            if (!core::toleratesTaint(t.toObject(), taint))
                 continue;
             tolerated = true;
             const QJsonValue seconds = t.toObject().value(u"tolerationSeconds");

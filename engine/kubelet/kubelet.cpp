@@ -6,6 +6,7 @@
 #include "core/cidr.h"
 #include "kubeletserver.h"
 #include "localprovisioner.h"
+#include "resourcestats.h"
 #include "podsync.h"
 #include "prober.h"
 #include "runtimelabels.h"
@@ -174,6 +175,13 @@ std::expected<void, QString> Kubelet::start()
         serverOptions.clientCaFile = m_options.clientCaFile;
         serverOptions.nodeName = m_options.node.name;
         serverOptions.docker = m_docker;
+        // What `kubectl top` reads, through the API server's metrics.k8s.io.
+        ResourceStatsOptions statsOptions;
+        statsOptions.nodeName = m_options.node.name;
+        statsOptions.docker = m_docker;
+        m_resourceStats = std::make_unique<ResourceStatsCollector>(statsOptions);
+        m_resourceStats->start();
+        serverOptions.resourceStats = m_resourceStats.get();
         m_server = std::make_unique<KubeletServer>(serverOptions);
         if (auto started = m_server->start(); !started)
             return std::unexpected(started.error());
@@ -229,6 +237,8 @@ void Kubelet::stop()
         m_dockerEvents->abort(u"stopping"_s);
     if (m_server)
         m_server->stop();
+    if (m_resourceStats)
+        m_resourceStats->stop();
 }
 
 void Kubelet::onPodChanged(const QJsonObject &pod)

@@ -39,6 +39,7 @@ class DockerCall;
 namespace timonel::kubelet {
 
 class LocalProvisioner;
+class ResourceStatsCollector;
 class PodSyncer;
 class ProbeManager;
 class KubeletServer;
@@ -113,6 +114,8 @@ private:
     std::unique_ptr<client::Informer> m_claims;
     std::unique_ptr<client::Informer> m_volumesInformer;
     std::unique_ptr<ProbeManager> m_probes;
+    // Before the server, which keeps a pointer to it.
+    std::unique_ptr<ResourceStatsCollector> m_resourceStats;
     std::unique_ptr<KubeletServer> m_server;
     std::unique_ptr<LocalProvisioner> m_provisioner;
     std::unique_ptr<QThreadPool> m_pool;

@@ -4,6 +4,7 @@
 #include "containerstream.h"
 #include "portforward.h"
 #include "remotecommand.h"
+#include "resourcestats.h"
 #include "runtimelabels.h"
 
 #include "http/httpserver.h"
@@ -124,6 +125,12 @@ void KubeletServer::handle(http::HttpExchange *exchange)
         if (!getOrPost)
             return respondText(exchange, 405, u"405: Method Not Allowed"_s);
         return servePortForward(exchange, parts[1], parts[2], parts.value(3));
+    }
+    if (request.path == u"/metrics/resource" && m_options.resourceStats) {
+        if (!get)
+            return respondText(exchange, 405, u"405: Method Not Allowed"_s);
+        return exchange->respond(200, {{"Content-Type", resourceMetricsContentType}},
+                                 resourceMetricsText(m_options.resourceStats->stats()));
     }
     respondText(exchange, 404, u"404 page not found\n"_s);
 }

@@ -6,6 +6,7 @@
 //   GET|POST /exec/{namespace}/{pod}[/{uid}]/{container}?command=...&input=1&output=1&tty=1
 //   GET|POST /attach/{namespace}/{pod}[/{uid}]/{container}?input=1&output=1&error=1&tty=1
 //   GET|POST /portForward/{namespace}/{pod}[/{uid}]
+//   GET      /metrics/resource   (CPU and memory use, as metrics-server scrapes it)
 #pragma once
 
 #include "docker/dockerclient.h"
@@ -25,6 +26,8 @@ class HttpServer;
 
 namespace timonel::kubelet {
 
+class ResourceStatsCollector;
+
 struct KubeletServerOptions
 {
     QHostAddress address = QHostAddress::Any;
@@ -36,6 +39,8 @@ struct KubeletServerOptions
     bool plainHttp = false; // tests only
     QString nodeName;       // pods are the containers labelled with this node
     docker::DockerClient docker;
+    // Serves /metrics/resource from its latest sample; not owned. None: that path is not found.
+    const ResourceStatsCollector *resourceStats = nullptr;
 };
 
 class KubeletServer : public QObject

@@ -93,28 +93,6 @@ const NodeInfo *Snapshot::node(const QString &name) const
     return nullptr;
 }
 
-bool toleratesTaint(const QJsonObject &toleration, const QJsonObject &taint)
-{
-    const QString effect = toleration.value(u"effect").toString();
-    if (!effect.isEmpty() && effect != taint.value(u"effect").toString())
-        return false;
-    const QString key = toleration.value(u"key").toString();
-    if (!key.isEmpty() && key != taint.value(u"key").toString())
-        return false;
-    const QString op = toleration.value(u"operator").toString();
-    if (op.isEmpty() || op == u"Equal")
-        return toleration.value(u"value").toString() == taint.value(u"value").toString();
-    return op == u"Exists";
-}
-
-bool toleratesTaint(const QJsonArray &tolerations, const QJsonObject &taint)
-{
-    for (const QJsonValue &t : tolerations)
-        if (toleratesTaint(t.toObject(), taint))
-            return true;
-    return false;
-}
-
 bool nodeSelectorTermMatches(const QJsonObject &term, const QJsonObject &node)
 {
     const QJsonArray expressions = term.value(u"matchExpressions").toArray();

@@ -11,6 +11,8 @@
 // the default spreading of a pod's owner over hostnames), InterPodAffinity 2 (preferred terms).
 #pragma once
 
+#include "core/taints.h"
+
 #include "core/labelselector.h"
 #include "scheduler/volumebinding.h"
 
@@ -115,10 +117,7 @@ struct Status
 
 // --- Node-local rules ---------------------------------------------------------------------------
 
-// Whether one toleration tolerates one taint (effect, key, operator Equal/Exists; an empty key
-// with Exists tolerates every taint).
-bool toleratesTaint(const QJsonObject &toleration, const QJsonObject &taint);
-bool toleratesTaint(const QJsonArray &tolerations, const QJsonObject &taint);
+using core::toleratesTaint;
 // A NodeSelectorTerm (matchExpressions on labels with In/NotIn/Exists/DoesNotExist/Gt/Lt,
 // matchFields on metadata.name with In/NotIn); a term with neither matches nothing.
 bool nodeSelectorTermMatches(const QJsonObject &term, const QJsonObject &node);

@@ -561,6 +561,15 @@ spec:
         QVERIFY2(table.contains(u"ImagePullBackOff"_s) || table.contains(u"ErrImagePull"_s),
                  qPrintable(table));
     }
+    void topShowsPodAndNodeUsage()
+    {
+        // The pod of kubectlRunLogsExecAndPortForward; usage needs two samples of the node agents.
+        QVERIFY(poll({u"top"_s, u"pod"_s, u"web"_s, u"-n"_s, u"run"_s},
+                     uR"(^web\s+\d+m\s+\d+Mi\s*$)"_s, 90));
+        QVERIFY(poll({u"top"_s, u"node"_s},
+                     uR"(^%1-worker3\s+\d+m\s+\d+%\s+\d+Mi\s+\d+%\s*$)"_s.arg(m_cluster), 60));
+    }
+
     // Last: it takes a worker away.
     void stoppedWorkerGoesNotReadyAndItsPodsMove()
     {

@@ -9,6 +9,7 @@
 #include "controllers/nodelifecyclecontroller.h"
 #include "controllers/persistentvolumecontroller.h"
 #include "controllers/replicasetcontroller.h"
+#include "controllers/resourcequotacontroller.h"
 #include "controllers/serviceaccountcontroller.h"
 #include "controllers/statefulsetcontroller.h"
 #include "scheduler/scheduler.h"
@@ -43,6 +44,7 @@ ControllerManager::ControllerManager(client::ApiClient &api)
     add(std::make_unique<controllers::JobController>(api));
     add(std::make_unique<controllers::CronJobController>(api));
     add(std::make_unique<controllers::PersistentVolumeController>(api));
+    add(std::make_unique<controllers::ResourceQuotaController>(api));
     add(std::make_unique<scheduler::Scheduler>(api));
 }
 
