@@ -200,7 +200,13 @@ std::expected<void, QString> Kubelet::start()
     connect(m_podInformer.get(), &client::Informer::updated, this,
             [this](const QJsonObject &, const QJsonObject &pod) { onPodChanged(pod); });
     connect(m_podInformer.get(), &client::Informer::deleted, this, &Kubelet::onPodDeleted);
-    connect(m_podInformer.get(), &client::Informer::synced, this, &Kubelet::adoptRuntimePods);
+    connect(m_podInformer.get(), &client::Informer::synced, this, [this] {
+        // Pods this node still runs but the API no longer has (deleted while the agent was
+        // down) are torn down.
+        for (const PodWorker &worker : std::as_const(m_pods))
+            if (worker.pod.isEmpty())
+                m_queue->add(worker.uid);
+    });
 
     auto source = [this](const client::Resource &r) {
         auto informer = std::make_unique<client::Informer>(m_api, r);
@@ -215,7 +221,8 @@ std::expected<void, QString> Kubelet::start()
     m_secrets = source(secrets);
     m_claims = source(claims);
     m_volumesInformer = source(persistentVolumes);
-    m_podInformer->start();
+    // The pods already running here first: their IPs must be known before any is handed out.
+    adoptRuntimePods();
     watchDocker();
     return {};
 }
@@ -273,15 +280,18 @@ void Kubelet::onSourceChanged(const QJsonObject &object)
 
 void Kubelet::adoptRuntimePods()
 {
-    // Containers of pods this node no longer has (deleted while the agent was down) are
-    // torn down; the IPs of the live ones stay taken.
     m_pool->start([this, guard = QPointer<Kubelet>(this)] {
         auto listed = m_runtime.listPods();
         QMetaObject::invokeMethod(
             this,
             [this, guard, listed] {
-                if (!guard || !listed)
+                if (!guard || !m_running)
                     return;
+                if (!listed) {
+                    qCWarning(lcKubelet) << "cannot list this node's pods:" << listed.error();
+                    QTimer::singleShot(2000, this, &Kubelet::adoptRuntimePods);
+                    return;
+                }
                 for (const PodRecord &record : *listed) {
                     PodWorker &worker = m_pods[record.uid];
                     worker.uid = record.uid;
@@ -293,8 +303,8 @@ void Kubelet::adoptRuntimePods()
                             m_ips.insert(live->ip, record.uid);
                         }
                     }
-                    m_queue->add(record.uid);
                 }
+                m_podInformer->start();
             },
             Qt::QueuedConnection);
     });
@@ -421,6 +431,16 @@ void Kubelet::apply(const QString &uid, const PodSyncOutput &out)
                              m_queue->addRateLimited(uid);
                      });
         return;
+    }
+    // The IP the pod really has (its live sandbox's) is the one this node holds for it; an
+    // address that could not be used is given up so the next sandbox gets another.
+    if (!out.podIP.isEmpty() && out.podIP != worker.ip && out.podIP != m_options.node.nodeIP) {
+        m_ips.remove(worker.ip);
+        worker.ip = out.podIP;
+        m_ips.insert(worker.ip, uid);
+    } else if (out.podIP.isEmpty() && out.sandboxFailed) {
+        m_ips.remove(worker.ip);
+        worker.ip.clear();
     }
     if (!out.status.isEmpty() && !worker.pod.isEmpty())
         reportStatus(worker, out.status);

@@ -153,6 +153,7 @@ PodSyncOutput PodSyncer::sync(const PodSyncInput &in) const
             out.events.append({u"Warning"_s, u"FailedCreatePodSandBox"_s,
                                u"Failed to create pod sandbox: "_s + created.error(), {}});
             out.requeueAfterMs = 5000;
+            out.sandboxFailed = true;
             changed = true;
             return finish(*record);
         }
