@@ -21,8 +21,8 @@ constexpr qsizetype maxRecorded = 4096;
 quint64 uniqueStamp()
 {
     static std::atomic<quint32> counter{0};
-    return quint64(QDateTime::currentDateTimeUtc().toMSecsSinceEpoch()) * 1000000
-           + (counter.fetch_add(1) % 1000000);
+    return quint64(QDateTime::currentDateTimeUtc().toMSecsSinceEpoch()) * 1000000 +
+           (counter.fetch_add(1) % 1000000);
 }
 
 QString now()
@@ -56,8 +56,8 @@ void EventRecorder::event(const QJsonObject &involved, const QString &type, cons
                           const QString &message, const QString &fieldPath)
 {
     const QJsonObject ref = objectReference(involved, fieldPath);
-    const QString key = ref.value(u"uid").toString() + u'\x1f' + fieldPath + u'\x1f' + type
-                        + u'\x1f' + reason + u'\x1f' + message;
+    const QString key = ref.value(u"uid").toString() + u'\x1f' + fieldPath + u'\x1f' + type +
+                        u'\x1f' + reason + u'\x1f' + message;
     const QString stamp = now();
     QJsonObject source{{u"component"_s, m_component}};
     if (!m_host.isEmpty())
@@ -67,8 +67,9 @@ void EventRecorder::event(const QJsonObject &involved, const QString &type, cons
         {u"apiVersion"_s, u"v1"_s},
         {u"kind"_s, u"Event"_s},
         {u"metadata"_s,
-         QJsonObject{{u"name"_s, u"%1.%2"_s.arg(ref.value(u"name").toString()).arg(uniqueStamp(), 0, 16)},
-                     {u"namespace"_s, ns}}},
+         QJsonObject{
+             {u"name"_s, u"%1.%2"_s.arg(ref.value(u"name").toString()).arg(uniqueStamp(), 0, 16)},
+             {u"namespace"_s, ns}}},
         {u"involvedObject"_s, ref},
         {u"reason"_s, reason},
         {u"message"_s, message},

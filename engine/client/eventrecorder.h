@@ -17,8 +17,7 @@ class EventRecorder : public QObject
 public:
     // component: source.component ("default-scheduler", "kubelet", "deployment-controller");
     // host: source.host (the node, for kubelets).
-    EventRecorder(ApiClient &api, QString component, QString host = {},
-                  QObject *parent = nullptr);
+    EventRecorder(ApiClient &api, QString component, QString host = {}, QObject *parent = nullptr);
 
     // `involved` is the object (apiVersion, kind, metadata with name, namespace, uid,
     // resourceVersion); type is "Normal" or "Warning". fieldPath points into the object

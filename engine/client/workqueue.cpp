@@ -42,8 +42,8 @@ void WorkQueue::addRateLimited(const QString &key)
     m_failures[key] = failures + 1;
     // Doubling, capped: 2^failures overflows long before any sane limit, so cap the shift.
     const std::chrono::milliseconds delay =
-        std::min(m_maxDelay, std::chrono::milliseconds(m_baseDelay.count()
-                                                       * (qint64(1) << std::min(failures, 30))));
+        std::min(m_maxDelay, std::chrono::milliseconds(m_baseDelay.count() *
+                                                       (qint64(1) << std::min(failures, 30))));
     addAfter(key, delay);
 }
 

@@ -13,8 +13,8 @@ bool toleratesTaint(const QJsonObject &toleration, const QJsonObject &taint)
     const QString op = toleration.value(u"operator").toString();
     if (op == u"Exists")
         return true;
-    return (op.isEmpty() || op == u"Equal")
-           && toleration.value(u"value").toString() == taint.value(u"value").toString();
+    return (op.isEmpty() || op == u"Equal") &&
+           toleration.value(u"value").toString() == taint.value(u"value").toString();
 }
 
 bool toleratesTaint(const QJsonArray &tolerations, const QJsonObject &taint)

@@ -41,8 +41,8 @@ QString expandReferences(const QString &text, const QHash<QString, QString> &def
 QString valueFrom(const QJsonObject &object, const QString &key, bool secret)
 {
     if (secret)
-        return QString::fromUtf8(
-            QByteArray::fromBase64(object.value(u"data").toObject().value(key).toString().toLatin1()));
+        return QString::fromUtf8(QByteArray::fromBase64(
+            object.value(u"data").toObject().value(key).toString().toLatin1()));
     const QJsonObject data = object.value(u"data").toObject();
     if (data.contains(key))
         return data.value(key).toString();
@@ -52,8 +52,8 @@ QString valueFrom(const QJsonObject &object, const QString &key, bool secret)
 
 bool hasKey(const QJsonObject &object, const QString &key)
 {
-    return object.value(u"data").toObject().contains(key)
-           || object.value(u"binaryData").toObject().contains(key);
+    return object.value(u"data").toObject().contains(key) ||
+           object.value(u"binaryData").toObject().contains(key);
 }
 
 std::expected<QString, QString> resourceFieldValue(const QJsonObject &pod,
@@ -69,12 +69,8 @@ std::expected<QString, QString> resourceFieldValue(const QJsonObject &pod,
                 target = c.toObject();
     const QString section = resource.section(u'.', 0, 0); // limits | requests
     const QString kind = resource.section(u'.', 1);       // cpu | memory | ephemeral-storage
-    auto quantity = core::Quantity::parse(target.value(u"resources")
-                                              .toObject()
-                                              .value(section)
-                                              .toObject()
-                                              .value(kind)
-                                              .toString());
+    auto quantity = core::Quantity::parse(
+        target.value(u"resources").toObject().value(section).toObject().value(kind).toString());
     const bool isCpu = kind == u"cpu";
     // Without a limit, the node's allocatable is the limit (the kubelet's rule).
     double value = 0;
@@ -96,13 +92,16 @@ std::expected<QString, QString> podFieldValue(const QJsonObject &pod, const QStr
 {
     const QJsonObject meta = pod.value(u"metadata").toObject();
     const QJsonObject spec = pod.value(u"spec").toObject();
-    if (fieldPath == u"metadata.name" || fieldPath == u"metadata.namespace"
-        || fieldPath == u"metadata.uid")
+    if (fieldPath == u"metadata.name" || fieldPath == u"metadata.namespace" ||
+        fieldPath == u"metadata.uid")
         return meta.value(fieldPath.mid(9)).toString();
     for (const QString &map : {u"labels"_s, u"annotations"_s}) {
         const QString prefix = u"metadata.%1['"_s.arg(map);
         if (fieldPath.startsWith(prefix) && fieldPath.endsWith(u"']"))
-            return meta.value(map).toObject().value(fieldPath.mid(prefix.size()).chopped(2)).toString();
+            return meta.value(map)
+                .toObject()
+                .value(fieldPath.mid(prefix.size()).chopped(2))
+                .toString();
         if (fieldPath == u"metadata."_s + map) {
             const QJsonObject values = meta.value(map).toObject();
             QStringList lines;
@@ -146,7 +145,8 @@ std::expected<QStringList, QString> containerEnvironment(const QJsonObject &pod,
         if (!objects.contains(name)) {
             if (ref.value(u"optional").toBool())
                 continue;
-            return std::unexpected(u"%1 \"%2\" not found"_s.arg(secret ? u"secret"_s : u"configmap"_s, name));
+            return std::unexpected(
+                u"%1 \"%2\" not found"_s.arg(secret ? u"secret"_s : u"configmap"_s, name));
         }
         const QJsonObject object = objects.value(name);
         QStringList keys = object.value(u"data").toObject().keys();
@@ -165,8 +165,8 @@ std::expected<QStringList, QString> containerEnvironment(const QJsonObject &pod,
         }
         const QJsonObject from = env.value(u"valueFrom").toObject();
         if (from.contains(u"fieldRef")) {
-            auto value = podFieldValue(pod, from.value(u"fieldRef").toObject().value(u"fieldPath").toString(),
-                                       context);
+            auto value = podFieldValue(
+                pod, from.value(u"fieldRef").toObject().value(u"fieldPath").toString(), context);
             if (!value)
                 return std::unexpected(value.error());
             set(name, *value);

@@ -6,9 +6,9 @@
 #include "core/cidr.h"
 #include "kubeletserver.h"
 #include "localprovisioner.h"
-#include "resourcestats.h"
 #include "podsync.h"
 #include "prober.h"
+#include "resourcestats.h"
 #include "runtimelabels.h"
 
 #include <QJsonArray>
@@ -53,8 +53,8 @@ void referencedSources(const QJsonObject &pod, QSet<QString> *configMapNames,
             configMapNames->insert(source.value(u"configMap").toObject().value(u"name").toString());
         if (source.contains(u"secret")) {
             const QJsonObject secret = source.value(u"secret").toObject();
-            secretNames->insert(secret.value(u"secretName").toString(
-                secret.value(u"name").toString()));
+            secretNames->insert(
+                secret.value(u"secretName").toString(secret.value(u"name").toString()));
         }
     };
     for (const QJsonValue &v : spec.value(u"volumes").toArray()) {
@@ -103,12 +103,8 @@ QJsonObject comparable(QJsonObject status)
 
 Kubelet::Kubelet(client::ApiClient &api, KubeletOptions options, docker::DockerClient docker,
                  QObject *parent)
-    : QObject(parent),
-      m_api(api),
-      m_options(std::move(options)),
-      m_docker(docker),
-      m_runtime(m_options.runtime, docker),
-      m_volumes(m_options.volumes, docker)
+    : QObject(parent), m_api(api), m_options(std::move(options)), m_docker(docker),
+      m_runtime(m_options.runtime, docker), m_volumes(m_options.volumes, docker)
 {
     m_syncer = std::make_unique<PodSyncer>(m_runtime, m_volumes);
     m_node = std::make_unique<NodeStatusReporter>(m_api, m_options.node);
@@ -134,9 +130,10 @@ Kubelet::Kubelet(client::ApiClient &api, KubeletOptions options, docker::DockerC
             if (it == m_pods.cend() || it->pod.isEmpty())
                 return;
             static const QHash<ProbeType, QString> names{{ProbeType::Startup, u"Startup"_s},
-                                                          {ProbeType::Liveness, u"Liveness"_s},
-                                                          {ProbeType::Readiness, u"Readiness"_s}};
-            m_events->event(it->pod, u"Warning"_s, reason, u"%1 probe %2: %3"_s.arg(names.value(type), verb, message),
+                                                         {ProbeType::Liveness, u"Liveness"_s},
+                                                         {ProbeType::Readiness, u"Readiness"_s}};
+            m_events->event(it->pod, u"Warning"_s, reason,
+                            u"%1 probe %2: %3"_s.arg(names.value(type), verb, message),
                             u"spec.containers{%1}"_s.arg(container));
         };
     };
@@ -151,10 +148,10 @@ Kubelet::Kubelet(client::ApiClient &api, KubeletOptions options, docker::DockerC
                 auto it = m_pods.find(uid);
                 if (it == m_pods.end())
                     return;
-                it->kill.insert(container,
-                                u"Container %1 failed %2 probe, will be restarted"_s.arg(
-                                    container, type == ProbeType::Startup ? u"startup"_s
-                                                                          : u"liveness"_s));
+                it->kill.insert(
+                    container,
+                    u"Container %1 failed %2 probe, will be restarted"_s.arg(
+                        container, type == ProbeType::Startup ? u"startup"_s : u"liveness"_s));
                 m_queue->add(uid);
             });
 }
@@ -233,8 +230,8 @@ void Kubelet::stop()
         return;
     m_running = false;
     m_queue->shutDown();
-    for (auto *informer : {m_podInformer.get(), m_configMaps.get(), m_secrets.get(),
-                           m_claims.get(), m_volumesInformer.get()})
+    for (auto *informer : {m_podInformer.get(), m_configMaps.get(), m_secrets.get(), m_claims.get(),
+                           m_volumesInformer.get()})
         if (informer)
             informer->stop();
     m_node->stop();
@@ -341,8 +338,7 @@ PodSyncInput Kubelet::inputFor(PodWorker &worker)
     in.sources.nodeMemory = in.env.nodeMemory;
     if (worker.pod.isEmpty())
         return in;
-    const bool hostNetwork =
-        worker.pod.value(u"spec").toObject().value(u"hostNetwork").toBool();
+    const bool hostNetwork = worker.pod.value(u"spec").toObject().value(u"hostNetwork").toBool();
     if (hostNetwork)
         worker.ip = m_options.node.nodeIP;
     else if (worker.ip.isEmpty())
@@ -366,7 +362,8 @@ PodSyncInput Kubelet::inputFor(PodWorker &worker)
         if (QJsonObject pv = m_volumesInformer->get(QString(), volume); !pv.isEmpty())
             in.sources.persistentVolumes.insert(volume, pv);
     }
-    for (const QJsonValue &c : worker.pod.value(u"spec").toObject().value(u"containers").toArray()) {
+    for (const QJsonValue &c :
+         worker.pod.value(u"spec").toObject().value(u"containers").toArray()) {
         const QString name = c.toObject().value(u"name").toString();
         in.ready.insert(name, m_probes->isReady(worker.uid, name));
         in.started.insert(name, m_probes->isStarted(worker.uid, name));
@@ -452,8 +449,8 @@ void Kubelet::apply(const QString &uid, const PodSyncOutput &out)
 void Kubelet::reportStatus(PodWorker &worker, const QJsonObject &status)
 {
     const QJsonObject current = worker.pod.value(u"status").toObject();
-    if (comparable(status) == comparable(worker.reported)
-        || comparable(status) == comparable(current))
+    if (comparable(status) == comparable(worker.reported) ||
+        comparable(status) == comparable(current))
         return;
     worker.reported = status;
     const QJsonObject patch{{u"status"_s, status}};
@@ -465,8 +462,7 @@ void Kubelet::reportStatus(PodWorker &worker, const QJsonObject &status)
                         return;
                     if (!patched) {
                         qCWarning(lcKubelet) << "cannot report the status of pod"
-                                             << it->ns + u'/' + it->name
-                                             << patched.error().message;
+                                             << it->ns + u'/' + it->name << patched.error().message;
                         it->reported = {};
                         if (!patched.error().isNotFound())
                             m_queue->addRateLimited(uid);
@@ -476,7 +472,8 @@ void Kubelet::reportStatus(PodWorker &worker, const QJsonObject &status)
 
 void Kubelet::updateProbes(PodWorker &worker, const PodSyncOutput &out)
 {
-    const QJsonArray containers = worker.pod.value(u"spec").toObject().value(u"containers").toArray();
+    const QJsonArray containers =
+        worker.pod.value(u"spec").toObject().value(u"containers").toArray();
     QHash<QString, QString> running;
     for (const RunningContainer &c : out.running)
         if (!c.init)
@@ -504,8 +501,8 @@ void Kubelet::watchDocker()
         {u"event"_s, QJsonArray{u"die"_s, u"start"_s, u"oom"_s, u"destroy"_s}},
         {u"label"_s, QJsonArray{u"%1=%2"_s.arg(labels::cluster, m_options.runtime.cluster)}}};
     QUrlQuery query;
-    query.addQueryItem(u"filters"_s, QString::fromUtf8(QJsonDocument(filters).toJson(
-                                         QJsonDocument::Compact)));
+    query.addQueryItem(u"filters"_s,
+                       QString::fromUtf8(QJsonDocument(filters).toJson(QJsonDocument::Compact)));
     auto call = m_docker.call("GET", u"/events?"_s + query.toString(QUrl::FullyEncoded));
     if (!call) {
         QTimer::singleShot(2000, this, &Kubelet::watchDocker);
@@ -540,21 +537,20 @@ void Kubelet::watchDocker()
 
 void Kubelet::onDockerEvent(const QJsonObject &event)
 {
-    const QJsonObject attributes =
-        event.value(u"Actor").toObject().value(u"Attributes").toObject();
+    const QJsonObject attributes = event.value(u"Actor").toObject().value(u"Attributes").toObject();
     const QString podUid = attributes.value(labels::podUid).toString();
     if (!podUid.isEmpty()) {
-        if (attributes.value(labels::node).toString() == m_options.node.name
-            && m_pods.contains(podUid))
+        if (attributes.value(labels::node).toString() == m_options.node.name &&
+            m_pods.contains(podUid))
             m_queue->add(podUid);
         return;
     }
     // A node container of this cluster stopped or went: its pods go with it, as they would
     // with a machine that powers off.
     const QString node = attributes.value(u"io.timonel.node"_s).toString();
-    if (attributes.contains(u"io.timonel.role"_s) && node != m_options.node.name
-        && (event.value(u"Action").toString() == u"die"
-            || event.value(u"Action").toString() == u"destroy"))
+    if (attributes.contains(u"io.timonel.role"_s) && node != m_options.node.name &&
+        (event.value(u"Action").toString() == u"die" ||
+         event.value(u"Action").toString() == u"destroy"))
         stopPodsOfNode(node);
 }
 
@@ -563,8 +559,7 @@ void Kubelet::stopPodsOfNode(const QString &node)
     m_pool->start([docker = m_docker, cluster = m_options.runtime.cluster, node] {
         const QJsonObject filters{
             {u"label"_s, QJsonArray{u"%1=%2"_s.arg(labels::cluster, cluster),
-                                    u"%1=%2"_s.arg(labels::node, node),
-                                    QString(labels::podUid)}},
+                                    u"%1=%2"_s.arg(labels::node, node), QString(labels::podUid)}},
             {u"status"_s, QJsonArray{u"running"_s}}};
         auto listed = docker.listContainers(filters, false);
         if (!listed)

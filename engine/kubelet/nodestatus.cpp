@@ -81,8 +81,7 @@ qint64 cgroupMemoryBytes()
     return ok && limit > 0 && (machine == 0 || limit < machine) ? limit : machine;
 }
 
-NodeStatusReporter::NodeStatusReporter(client::ApiClient &api, NodeConfig config,
-                                       QObject *parent)
+NodeStatusReporter::NodeStatusReporter(client::ApiClient &api, NodeConfig config, QObject *parent)
     : QObject(parent), m_api(api), m_config(std::move(config))
 {
     m_milliCpu = cgroupMilliCpu();
@@ -161,14 +160,14 @@ QJsonObject NodeStatusReporter::statusObject() const
         {u"capacity"_s, capacity},
         {u"allocatable"_s, capacity},
         {u"conditions"_s,
-         QJsonArray{condition(u"MemoryPressure"_s, false, u"KubeletHasSufficientMemory"_s,
-                              u"kubelet has sufficient memory available"_s),
-                    condition(u"DiskPressure"_s, false, u"KubeletHasNoDiskPressure"_s,
-                              u"kubelet has no disk pressure"_s),
-                    condition(u"PIDPressure"_s, false, u"KubeletHasSufficientPID"_s,
-                              u"kubelet has sufficient PID available"_s),
-                    condition(u"Ready"_s, true, u"KubeletReady"_s,
-                              u"kubelet is posting ready status"_s)}},
+         QJsonArray{
+             condition(u"MemoryPressure"_s, false, u"KubeletHasSufficientMemory"_s,
+                       u"kubelet has sufficient memory available"_s),
+             condition(u"DiskPressure"_s, false, u"KubeletHasNoDiskPressure"_s,
+                       u"kubelet has no disk pressure"_s),
+             condition(u"PIDPressure"_s, false, u"KubeletHasSufficientPID"_s,
+                       u"kubelet has sufficient PID available"_s),
+             condition(u"Ready"_s, true, u"KubeletReady"_s, u"kubelet is posting ready status"_s)}},
         {u"addresses"_s,
          QJsonArray{QJsonObject{{u"type"_s, u"InternalIP"_s}, {u"address"_s, m_config.nodeIP}},
                     QJsonObject{{u"type"_s, u"Hostname"_s}, {u"address"_s, m_config.name}}}},
@@ -190,42 +189,41 @@ QJsonObject NodeStatusReporter::statusObject() const
 
 void NodeStatusReporter::registerNode()
 {
-    m_api.create(nodes, QString(), nodeObject(), {u"kubelet"_s},
-                 [this](client::Result<QJsonObject> created) {
-                     if (!created && !created.error().isConflict()) {
-                         qCWarning(lcNodeStatus) << "cannot register node" << m_config.name
-                                                 << created.error().message << "- retrying";
-                         QTimer::singleShot(1000, this, &NodeStatusReporter::registerNode);
-                         return;
-                     }
-                     if (!created) {
-                         // Registered before (the node restarted): refresh its labels only;
-                         // taints belong to whoever set them since.
-                         const QJsonObject patch{
-                             {u"metadata"_s,
-                              QJsonObject{{u"labels"_s, nodeObject()
-                                                            .value(u"metadata")
-                                                            .toObject()
-                                                            .value(u"labels")}}}};
-                         m_api.patch(nodes, QString(), m_config.name, client::PatchType::Merge,
-                                     QJsonDocument(patch).toJson(QJsonDocument::Compact), {},
-                                     {u"kubelet"_s}, [](client::Result<QJsonObject>) {});
-                     }
-                     m_registered = true;
-                     postStatus();
-                     renewLease();
-                     m_leaseTimer->start();
-                     m_statusTimer->start();
-                     Q_EMIT registered();
-                 });
+    m_api.create(
+        nodes, QString(), nodeObject(), {u"kubelet"_s},
+        [this](client::Result<QJsonObject> created) {
+            if (!created && !created.error().isConflict()) {
+                qCWarning(lcNodeStatus) << "cannot register node" << m_config.name
+                                        << created.error().message << "- retrying";
+                QTimer::singleShot(1000, this, &NodeStatusReporter::registerNode);
+                return;
+            }
+            if (!created) {
+                // Registered before (the node restarted): refresh its labels only;
+                // taints belong to whoever set them since.
+                const QJsonObject patch{
+                    {u"metadata"_s,
+                     QJsonObject{{u"labels"_s,
+                                  nodeObject().value(u"metadata").toObject().value(u"labels")}}}};
+                m_api.patch(nodes, QString(), m_config.name, client::PatchType::Merge,
+                            QJsonDocument(patch).toJson(QJsonDocument::Compact), {}, {u"kubelet"_s},
+                            [](client::Result<QJsonObject>) {});
+            }
+            m_registered = true;
+            postStatus();
+            renewLease();
+            m_leaseTimer->start();
+            m_statusTimer->start();
+            Q_EMIT registered();
+        });
 }
 
 void NodeStatusReporter::postStatus()
 {
     const QJsonObject patch{{u"status"_s, statusObject()}};
     m_api.patch(nodes, QString(), m_config.name, client::PatchType::Merge,
-                QJsonDocument(patch).toJson(QJsonDocument::Compact), u"status"_s,
-                {u"kubelet"_s}, [this](client::Result<QJsonObject> posted) {
+                QJsonDocument(patch).toJson(QJsonDocument::Compact), u"status"_s, {u"kubelet"_s},
+                [this](client::Result<QJsonObject> posted) {
                     if (!posted)
                         qCWarning(lcNodeStatus)
                             << "cannot post node status:" << posted.error().message;
@@ -265,8 +263,8 @@ void NodeStatusReporter::renewLease()
         if (!node)
             return;
         for (const QJsonValue &c : node->value(u"status").toObject().value(u"conditions").toArray())
-            if (c.toObject().value(u"type").toString() == u"Ready"
-                && c.toObject().value(u"status").toString() != u"True")
+            if (c.toObject().value(u"type").toString() == u"Ready" &&
+                c.toObject().value(u"status").toString() != u"True")
                 postStatus();
     });
     const QJsonObject patch{{u"spec"_s, QJsonObject{{u"holderIdentity"_s, m_config.name},

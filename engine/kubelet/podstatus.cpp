@@ -36,8 +36,8 @@ const ContainerRecord *previousOf(const PodRecord &record, const ContainerRecord
 {
     const ContainerRecord *best = nullptr;
     for (const ContainerRecord &other : record.containers)
-        if (other.name == c.name && other.init == c.init && other.restartCount < c.restartCount
-            && (!best || other.restartCount > best->restartCount))
+        if (other.name == c.name && other.init == c.init && other.restartCount < c.restartCount &&
+            (!best || other.restartCount > best->restartCount))
             best = &other;
     return best;
 }
@@ -56,15 +56,11 @@ QJsonObject containerStatus(const StatusInputs &in, const QJsonObject &spec, boo
                             bool *completed)
 {
     const QString name = spec.value(u"name").toString();
-    const ContainerMemory memory =
-        in.memory.containers.value(PodMemory::memoryKey(name, init));
+    const ContainerMemory memory = in.memory.containers.value(PodMemory::memoryKey(name, init));
     const ContainerRecord *c = in.record.latest(name, init);
-    QJsonObject status{{u"name"_s, name},
-                       {u"image"_s, spec.value(u"image")},
-                       {u"imageID"_s, QString()},
-                       {u"restartCount"_s, c ? c->restartCount : 0},
-                       {u"ready"_s, false},
-                       {u"started"_s, false}};
+    QJsonObject status{{u"name"_s, name},         {u"image"_s, spec.value(u"image")},
+                       {u"imageID"_s, QString()}, {u"restartCount"_s, c ? c->restartCount : 0},
+                       {u"ready"_s, false},       {u"started"_s, false}};
     *ready = false;
     *completed = false;
     QJsonObject state;
@@ -75,9 +71,9 @@ QJsonObject containerStatus(const StatusInputs &in, const QJsonObject &spec, boo
             status.insert(u"imageID"_s, u"docker://"_s + c->imageId);
     }
     if (c && c->running()) {
-        state = {{u"running"_s, QJsonObject{{u"startedAt"_s, rfc3339(c->startedAt.isValid()
-                                                                         ? c->startedAt
-                                                                         : c->createdAt)}}}};
+        state = {{u"running"_s,
+                  QJsonObject{{u"startedAt"_s,
+                               rfc3339(c->startedAt.isValid() ? c->startedAt : c->createdAt)}}}};
         const bool started = in.started.value(name, true);
         *ready = started && in.ready.value(name, true);
         status.insert(u"started"_s, started);
@@ -93,8 +89,8 @@ QJsonObject containerStatus(const StatusInputs &in, const QJsonObject &spec, boo
         if (const ContainerRecord *previous = previousOf(in.record, *c))
             lastState = terminatedState(*previous);
     } else {
-        QJsonObject waiting{{u"reason"_s, memory.waitingReason.isEmpty() ? defaultWaiting
-                                                                          : memory.waitingReason}};
+        QJsonObject waiting{
+            {u"reason"_s, memory.waitingReason.isEmpty() ? defaultWaiting : memory.waitingReason}};
         if (!memory.waitingMessage.isEmpty())
             waiting.insert(u"message"_s, memory.waitingMessage);
         state = {{u"waiting"_s, waiting}};
@@ -143,18 +139,16 @@ QJsonObject generatePodStatus(const StatusInputs &in)
     QJsonArray initStatuses;
     QStringList incompleteInit;
     bool initFailed = false;
-    Counts initCounts;
     for (const QJsonValue &v : spec.value(u"initContainers").toArray()) {
         bool ready = false, completed = false;
         Counts counts;
-        initStatuses.append(containerStatus(in, v.toObject(), true, u"PodInitializing"_s,
-                                            &counts, &ready, &completed));
+        initStatuses.append(containerStatus(in, v.toObject(), true, u"PodInitializing"_s, &counts,
+                                            &ready, &completed));
         if (!completed)
             incompleteInit.append(v.toObject().value(u"name").toString());
         const ContainerRecord *c = in.record.latest(v.toObject().value(u"name").toString(), true);
         if (c && c->exited() && c->exitCode != 0 && restartPolicy == u"Never")
             initFailed = true;
-        initCounts.running += counts.running;
     }
     // Init containers still waiting show "Init:0/1"; the app containers wait with
     // PodInitializing while they run.
@@ -165,8 +159,7 @@ QJsonObject generatePodStatus(const StatusInputs &in)
     for (const QJsonValue &v : spec.value(u"containers").toArray()) {
         bool ready = false, completed = false;
         statuses.append(containerStatus(in, v.toObject(), false,
-                                        initialized ? u"ContainerCreating"_s
-                                                    : u"PodInitializing"_s,
+                                        initialized ? u"ContainerCreating"_s : u"PodInitializing"_s,
                                         &counts, &ready, &completed));
         if (!ready)
             unready.append(v.toObject().value(u"name").toString());
@@ -212,8 +205,7 @@ QJsonObject generatePodStatus(const StatusInputs &in)
         conditions.append(condition(u"Ready"_s, true));
         conditions.append(condition(u"ContainersReady"_s, true));
     } else {
-        conditions.append(
-            condition(u"Ready"_s, false, u"ContainersNotReady"_s, unreadyMessage));
+        conditions.append(condition(u"Ready"_s, false, u"ContainersNotReady"_s, unreadyMessage));
         conditions.append(
             condition(u"ContainersReady"_s, false, u"ContainersNotReady"_s, unreadyMessage));
     }
@@ -228,8 +220,8 @@ QJsonObject generatePodStatus(const StatusInputs &in)
             continue;
         QString since = now;
         for (const QJsonValue &old : previous.value(u"conditions").toArray())
-            if (old.toObject().value(u"type") == c.value(u"type")
-                && old.toObject().value(u"status") == c.value(u"status"))
+            if (old.toObject().value(u"type") == c.value(u"type") &&
+                old.toObject().value(u"status") == c.value(u"status"))
                 since = old.toObject().value(u"lastTransitionTime").toString(now);
         c.insert(u"lastTransitionTime"_s, since);
         conditions[i] = c;
@@ -249,7 +241,6 @@ QJsonObject generatePodStatus(const StatusInputs &in)
     }
     if (previous.contains(u"qosClass"))
         status.insert(u"qosClass"_s, previous.value(u"qosClass"));
-    Q_UNUSED(initCounts);
     return status;
 }
 

@@ -52,8 +52,10 @@ int graceSecondsOf(const QJsonObject &pod)
     const QJsonObject meta = pod.value(u"metadata").toObject();
     if (meta.contains(u"deletionGracePeriodSeconds"))
         return meta.value(u"deletionGracePeriodSeconds").toInt();
-    return pod.value(u"spec").toObject().value(u"terminationGracePeriodSeconds").toInt(
-        defaultGraceSeconds);
+    return pod.value(u"spec")
+        .toObject()
+        .value(u"terminationGracePeriodSeconds")
+        .toInt(defaultGraceSeconds);
 }
 
 QJsonObject specContainer(const QJsonObject &pod, const QString &name, bool init)
@@ -145,13 +147,17 @@ PodSyncOutput PodSyncer::sync(const PodSyncInput &in) const
                     m_runtime.stopContainer(c.id, 0);
             for (const SandboxRecord &old : record->sandboxes)
                 m_runtime.docker().removeContainer(old.id, true, true);
-            out.events.append({u"Normal"_s, u"SandboxChanged"_s,
-                               u"Pod sandbox changed, it will be killed and re-created."_s, {}});
+            out.events.append({u"Normal"_s,
+                               u"SandboxChanged"_s,
+                               u"Pod sandbox changed, it will be killed and re-created."_s,
+                               {}});
         }
         auto created = m_runtime.createSandbox(in.pod, in.podIP, attempt);
         if (!created) {
-            out.events.append({u"Warning"_s, u"FailedCreatePodSandBox"_s,
-                               u"Failed to create pod sandbox: "_s + created.error(), {}});
+            out.events.append({u"Warning"_s,
+                               u"FailedCreatePodSandBox"_s,
+                               u"Failed to create pod sandbox: "_s + created.error(),
+                               {}});
             out.requeueAfterMs = 5000;
             out.sandboxFailed = true;
             changed = true;
@@ -250,11 +256,10 @@ bool PodSyncer::backoffAllows(const QJsonObject &pod, const ContainerRecord &end
             memory.waitingReason = u"CrashLoopBackOff"_s;
             memory.waitingMessage = u"back-off %1s restarting failed container=%2 pod=%3"_s.arg(
                 QString::number(memory.backoffSeconds), ended.name, podDescription(pod));
-            out.events.append(
-                {u"Warning"_s, u"BackOff"_s,
-                 u"Back-off restarting failed container %1 in pod %2"_s.arg(ended.name,
-                                                                            podDescription(pod)),
-                 fieldPath(ended.name, init)});
+            out.events.append({u"Warning"_s, u"BackOff"_s,
+                               u"Back-off restarting failed container %1 in pod %2"_s.arg(
+                                   ended.name, podDescription(pod)),
+                               fieldPath(ended.name, init)});
             return false;
         }
     }
@@ -310,10 +315,10 @@ bool PodSyncer::start(const PodSyncInput &in, const QJsonObject &container, bool
     if (pulled) {
         const double seconds = pullTime.elapsed() / 1000.0;
         out.events.append({u"Normal"_s, u"Pulling"_s, u"Pulling image \"%1\""_s.arg(image), path});
-        out.events.append({u"Normal"_s, u"Pulled"_s,
-                           u"Successfully pulled image \"%1\" in %2s"_s.arg(image).arg(seconds, 0,
-                                                                                     'f', 3),
-                           path});
+        out.events.append(
+            {u"Normal"_s, u"Pulled"_s,
+             u"Successfully pulled image \"%1\" in %2s"_s.arg(image).arg(seconds, 0, 'f', 3),
+             path});
     } else {
         out.events.append({u"Normal"_s, u"Pulled"_s,
                            u"Container image \"%1\" already present on machine"_s.arg(image),
@@ -329,8 +334,8 @@ bool PodSyncer::start(const PodSyncInput &in, const QJsonObject &container, bool
     if (!mounts)
         return waitWith(u"CreateContainerConfigError"_s, mounts.error());
 
-    auto id = m_runtime.startContainer(in.pod, container, init, sandbox, restartCount, *env,
-                                       *mounts);
+    auto id =
+        m_runtime.startContainer(in.pod, container, init, sandbox, restartCount, *env, *mounts);
     if (!id) {
         memory.waitingReason = id.error().reason;
         memory.waitingMessage = id.error().message;
@@ -350,16 +355,14 @@ bool PodSyncer::start(const PodSyncInput &in, const QJsonObject &container, bool
         started.name = name;
         if (auto failed = m_runtime.runHook(postStart, started, sandbox.ip, container)) {
             out.events.append({u"Warning"_s, u"FailedPostStartHook"_s, *failed, path});
-            out.events.append({u"Normal"_s, u"Killing"_s,
-                               u"FailedPostStartHook"_s, path});
+            out.events.append({u"Normal"_s, u"Killing"_s, u"FailedPostStartHook"_s, path});
             m_runtime.stopContainer(*id, graceSecondsOf(in.pod));
         }
     }
     return true;
 }
 
-void PodSyncer::tearDown(const PodSyncInput &in, const PodRecord &record,
-                         PodSyncOutput &out) const
+void PodSyncer::tearDown(const PodSyncInput &in, const PodRecord &record, PodSyncOutput &out) const
 {
     const int grace = in.pod.isEmpty() ? 0 : graceSecondsOf(in.pod);
     const SandboxRecord *live = record.liveSandbox();

@@ -52,9 +52,9 @@ struct PodSyncOutput
     PodMemory memory;
     QList<PodEvent> events;
     std::optional<int> requeueAfterMs;
-    bool tornDown = false;   // nothing of the pod is left on the node
+    bool tornDown = false;      // nothing of the pod is left on the node
     bool sandboxFailed = false; // a new sandbox could not be made (its IP may be taken)
-    QString podIP;           // the live sandbox's
+    QString podIP;              // the live sandbox's
     QList<RunningContainer> running;
     QString error; // a runtime failure, for the log
 };

@@ -4,10 +4,9 @@
 #include "runtimelabels.h"
 
 #include <QRegularExpression>
+#include <QTcpSocket>
 #include <QThread>
 #include <QTimeZone>
-#include <QTcpSocket>
-#include <QUrl>
 
 using namespace Qt::StringLiterals;
 
@@ -79,12 +78,13 @@ QJsonArray expandAll(const QJsonArray &items, const QHash<QString, QString> &env
 // Docker's user: "uid[:gid]" from the pod's and container's securityContext.
 QString userOf(const QJsonObject &pod, const QJsonObject &container)
 {
-    const QJsonObject podContext = pod.value(u"spec").toObject().value(u"securityContext").toObject();
+    const QJsonObject podContext =
+        pod.value(u"spec").toObject().value(u"securityContext").toObject();
     const QJsonObject context = container.value(u"securityContext").toObject();
     const QJsonValue user = context.contains(u"runAsUser") ? context.value(u"runAsUser")
-                                                            : podContext.value(u"runAsUser");
+                                                           : podContext.value(u"runAsUser");
     const QJsonValue group = context.contains(u"runAsGroup") ? context.value(u"runAsGroup")
-                                                              : podContext.value(u"runAsGroup");
+                                                             : podContext.value(u"runAsGroup");
     if (user.isUndefined())
         return {};
     QString text = QString::number(user.toInteger());
@@ -119,8 +119,7 @@ const ContainerRecord *PodRecord::latest(const QString &name, bool init) const
 {
     const ContainerRecord *best = nullptr;
     for (const ContainerRecord &c : containers)
-        if (c.name == name && c.init == init
-            && (!best || c.restartCount > best->restartCount))
+        if (c.name == name && c.init == init && (!best || c.restartCount > best->restartCount))
             best = &c;
     return best;
 }
@@ -143,9 +142,9 @@ Runtime::Runtime(RuntimeConfig config, docker::DockerClient docker)
 QString Runtime::containerName(const QJsonObject &pod, const QString &container, int restartCount)
 {
     const QJsonObject meta = pod.value(u"metadata").toObject();
-    return u"k8s_%1_%2_%3_%4_%5"_s.arg(container, meta.value(u"name").toString(),
-                                       meta.value(u"namespace").toString(),
-                                       meta.value(u"uid").toString())
+    return u"k8s_%1_%2_%3_%4_%5"_s
+        .arg(container, meta.value(u"name").toString(), meta.value(u"namespace").toString(),
+             meta.value(u"uid").toString())
         .arg(restartCount);
 }
 
@@ -186,8 +185,8 @@ std::expected<QHash<QString, PodRecord>, QString> Runtime::list(const QString &u
         pod.ns = l.value(labels::podNamespace).toString();
         const QString id = c.value(u"Id").toString();
         const bool running = c.value(u"State").toString() == u"running";
-        const QDateTime created = QDateTime::fromSecsSinceEpoch(c.value(u"Created").toInteger(),
-                                                                QTimeZone::UTC);
+        const QDateTime created =
+            QDateTime::fromSecsSinceEpoch(c.value(u"Created").toInteger(), QTimeZone::UTC);
         if (l.value(labels::containerType).toString() == labels::sandboxType) {
             pod.sandboxes.append({id, l.value(labels::podIP).toString(), running,
                                   l.value(labels::restartCount).toString().toInt(), created});
@@ -229,8 +228,7 @@ std::expected<QHash<QString, PodRecord>, QString> Runtime::list(const QString &u
 }
 
 std::expected<SandboxRecord, QString> Runtime::createSandbox(const QJsonObject &pod,
-                                                             const QString &ip,
-                                                             int attempt) const
+                                                             const QString &ip, int attempt) const
 {
     const QJsonObject meta = pod.value(u"metadata").toObject();
     const QJsonObject spec = pod.value(u"spec").toObject();
@@ -253,11 +251,12 @@ std::expected<SandboxRecord, QString> Runtime::createSandbox(const QJsonObject &
     if (!hostNetwork) {
         QString hostname = spec.value(u"hostname").toString(meta.value(u"name").toString());
         config.insert(u"Hostname"_s, hostname.left(63));
-        config.insert(u"NetworkingConfig"_s,
-                      QJsonObject{{u"EndpointsConfig"_s,
-                                   QJsonObject{{m_config.network,
-                                                QJsonObject{{u"IPAMConfig"_s,
-                                                             QJsonObject{{u"IPv4Address"_s, ip}}}}}}}});
+        config.insert(
+            u"NetworkingConfig"_s,
+            QJsonObject{{u"EndpointsConfig"_s,
+                         QJsonObject{{m_config.network,
+                                      QJsonObject{{u"IPAMConfig"_s,
+                                                   QJsonObject{{u"IPv4Address"_s, ip}}}}}}}});
     }
     const QString name = containerName(pod, labels::sandboxContainerName, attempt);
     auto id = createReplacing(name, config);
@@ -271,9 +270,8 @@ std::expected<SandboxRecord, QString> Runtime::createSandbox(const QJsonObject &
                          QDateTime::currentDateTimeUtc()};
 }
 
-std::expected<QString, ContainerStartError> Runtime::ensureImage(const QString &image,
-                                                                 const QString &policy,
-                                                                 bool *pulled) const
+std::expected<QString, ContainerStartError>
+Runtime::ensureImage(const QString &image, const QString &policy, bool *pulled) const
 {
     if (pulled)
         *pulled = false;
@@ -293,9 +291,8 @@ std::expected<QString, ContainerStartError> Runtime::ensureImage(const QString &
         reference += u":latest"_s;
     if (auto fetched = m_docker.pullImage(reference); !fetched)
         return std::unexpected(ContainerStartError{
-            u"ErrImagePull"_s,
-            u"failed to pull and unpack image \"%1\": %2"_s.arg(reference,
-                                                                 fetched.error().message)});
+            u"ErrImagePull"_s, u"failed to pull and unpack image \"%1\": %2"_s.arg(
+                                   reference, fetched.error().message)});
     if (pulled)
         *pulled = true;
     auto local = m_docker.inspectImage(image);
@@ -427,7 +424,8 @@ std::optional<QString> Runtime::runHook(const QJsonObject &handler,
     }
     if (handler.contains(u"sleep")) {
         // Kubernetes' sleep action: the container stays up this long before it is stopped.
-        QThread::sleep(std::chrono::seconds(handler.value(u"sleep").toObject().value(u"seconds").toInt()));
+        QThread::sleep(
+            std::chrono::seconds(handler.value(u"sleep").toObject().value(u"seconds").toInt()));
         return std::nullopt;
     }
     if (handler.contains(u"httpGet")) {
@@ -441,8 +439,8 @@ std::optional<QString> Runtime::runHook(const QJsonObject &handler,
         socket.connectToHost(get.value(u"host").toString(podIP), quint16(port));
         if (!socket.waitForConnected(5000))
             return socket.errorString();
-        socket.write("GET " + get.value(u"path").toString(u"/"_s).toUtf8()
-                     + " HTTP/1.1\r\nHost: " + podIP.toUtf8() + "\r\nConnection: close\r\n\r\n");
+        socket.write("GET " + get.value(u"path").toString(u"/"_s).toUtf8() +
+                     " HTTP/1.1\r\nHost: " + podIP.toUtf8() + "\r\nConnection: close\r\n\r\n");
         socket.waitForBytesWritten(5000);
         socket.waitForReadyRead(5000);
         const QByteArray line = socket.readLine();

@@ -24,7 +24,7 @@ struct RuntimeConfig
 {
     QString cluster;
     QString nodeName;
-    QString network;     // the cluster's Docker network
+    QString network;      // the cluster's Docker network
     QString sandboxImage; // the node's own image, whose timonel-node runs `pause`
     QString nodeIP;
 };
@@ -50,8 +50,8 @@ struct ContainerRecord
     // A container that could not start stays "created" with an error: it ended too.
     bool exited() const
     {
-        return state == QLatin1String("exited") || state == QLatin1String("dead")
-               || (state == QLatin1String("created") && !error.isEmpty());
+        return state == QLatin1String("exited") || state == QLatin1String("dead") ||
+               (state == QLatin1String("created") && !error.isEmpty());
     }
 };
 
@@ -70,7 +70,7 @@ struct PodRecord
     QString uid;
     QString name;
     QString ns;
-    QList<SandboxRecord> sandboxes; // newest first
+    QList<SandboxRecord> sandboxes;    // newest first
     QList<ContainerRecord> containers; // newest first
 
     const SandboxRecord *liveSandbox() const;
@@ -83,7 +83,8 @@ using RuntimeResult = std::expected<void, QString>;
 // Why a container could not be made: the waiting reason kubectl shows and its message.
 struct ContainerStartError
 {
-    QString reason; // ErrImagePull, ErrImageNeverPull, InvalidImageName, CreateContainerError, RunContainerError
+    QString reason; // ErrImagePull, ErrImageNeverPull, InvalidImageName, CreateContainerError,
+                    // RunContainerError
     QString message;
 };
 
@@ -108,9 +109,8 @@ public:
     // Image presence per policy: local images are used whatever the policy (nothing is pulled
     // into the cluster, the node shares the user's Docker engine); a missing image is pulled
     // unless the policy is Never. `pulled` tells whether a pull happened.
-    std::expected<QString, ContainerStartError> ensureImage(const QString &image,
-                                                            const QString &policy,
-                                                            bool *pulled) const;
+    std::expected<QString, ContainerStartError>
+    ensureImage(const QString &image, const QString &policy, bool *pulled) const;
 
     // Creates and starts a spec container in the sandbox. `env` is the resolved environment,
     // `mounts` the Docker mounts of its volumes.

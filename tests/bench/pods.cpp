@@ -87,10 +87,10 @@ private Q_SLOTS:
                      "- role: control-plane\n- role: worker\n- role: worker\n- role: worker\n");
         config.close();
         const QString kubeconfig = m_dir.filePath(u"kubeconfig"_s);
-        const test::Run created = test::run(test::binary(u"timonel"_s),
-                                            {u"create"_s, u"cluster"_s, u"--name"_s, m_cluster,
-                                             u"--config"_s, config.fileName()},
-                                            {{u"KUBECONFIG"_s, kubeconfig}}, 300000);
+        const test::Run created = test::run(
+            test::binary(u"timonel"_s),
+            {u"create"_s, u"cluster"_s, u"--name"_s, m_cluster, u"--config"_s, config.fileName()},
+            {{u"KUBECONFIG"_s, kubeconfig}}, 300000);
         QVERIFY2(created.exitCode == 0, qPrintable(created.err));
         auto api = client::HttpsClient::fromKubeconfig(kubeconfig);
         QVERIFY2(api, qPrintable(api.error_or(QString())));
@@ -113,7 +113,8 @@ private Q_SLOTS:
     {
         m_api.reset();
         if (m_dir.isValid())
-            test::run(test::binary(u"timonel"_s), {u"delete"_s, u"cluster"_s, u"--name"_s, m_cluster},
+            test::run(test::binary(u"timonel"_s),
+                      {u"delete"_s, u"cluster"_s, u"--name"_s, m_cluster},
                       {{u"KUBECONFIG"_s, m_dir.filePath(u"kubeconfig"_s)}}, 300000);
     }
 
@@ -143,11 +144,11 @@ private Q_SLOTS:
                 {u"kind"_s, u"Pod"_s},
                 {u"metadata"_s, QJsonObject{{u"name"_s, name}}},
                 {u"spec"_s,
-                 QJsonObject{{u"containers"_s,
-                              QJsonArray{QJsonObject{{u"name"_s, u"nginx"_s},
-                                                     {u"image"_s, m_image}}}}}}};
+                 QJsonObject{{u"containers"_s, QJsonArray{QJsonObject{{u"name"_s, u"nginx"_s},
+                                                                      {u"image"_s, m_image}}}}}}};
             const qint64 sent = clock.nsecsElapsed();
-            auto created = call([&](auto done) { m_api->create(pods, u"default"_s, pod, {}, done); });
+            auto created =
+                call([&](auto done) { m_api->create(pods, u"default"_s, pod, {}, done); });
             QVERIFY2(created, qPrintable(created ? QString() : created.error().message));
             QTRY_VERIFY_WITH_TIMEOUT(runningAt.contains(name), 60000);
             latencies.append((runningAt.value(name) - sent) / 1e6);
@@ -163,7 +164,9 @@ private Q_SLOTS:
         client::DeleteQuery now;
         now.gracePeriodSeconds = 0;
         for (int i = 0; i < count; ++i)
-            call([&](auto done) { m_api->remove(pods, u"default"_s, u"latency-%1"_s.arg(i), now, done); });
+            call([&](auto done) {
+                m_api->remove(pods, u"default"_s, u"latency-%1"_s.arg(i), now, done);
+            });
     }
 
     void hundredReplicasVersusDockerRun()
@@ -188,11 +191,10 @@ private Q_SLOTS:
                          {u"selector"_s, QJsonObject{{u"matchLabels"_s, labels}}},
                          {u"template"_s,
                           QJsonObject{{u"metadata"_s, QJsonObject{{u"labels"_s, labels}}},
-                                      {u"spec"_s,
-                                       QJsonObject{{u"containers"_s,
-                                                    QJsonArray{QJsonObject{
-                                                        {u"name"_s, u"nginx"_s},
-                                                        {u"image"_s, m_image}}}}}}}}}}};
+                                      {u"spec"_s, QJsonObject{{u"containers"_s,
+                                                               QJsonArray{QJsonObject{
+                                                                   {u"name"_s, u"nginx"_s},
+                                                                   {u"image"_s, m_image}}}}}}}}}}};
         auto watch = m_api->watch(deployments, u"default"_s, {});
         QElapsedTimer clock;
         qint64 readyAt = -1;
@@ -201,14 +203,16 @@ private Q_SLOTS:
                 readyAt = clock.nsecsElapsed();
         });
         clock.start();
-        auto created =
-            call([&](auto done) { m_api->create(deployments, u"default"_s, deployment, {}, done); });
+        auto created = call(
+            [&](auto done) { m_api->create(deployments, u"default"_s, deployment, {}, done); });
         QVERIFY2(created, qPrintable(created ? QString() : created.error().message));
         QTRY_VERIFY_WITH_TIMEOUT(readyAt >= 0, 600000);
         const double deployMs = readyAt / 1e6;
         std::printf("%d replicas to Ready\n", replicas);
-        std::printf("  plain docker run -d x%d, one after the other: %8.0f ms\n", replicas, plainMs);
-        std::printf("  Deployment of %d replicas (3 workers):        %8.0f ms\n", replicas, deployMs);
+        std::printf("  plain docker run -d x%d, one after the other: %8.0f ms\n", replicas,
+                    plainMs);
+        std::printf("  Deployment of %d replicas (3 workers):        %8.0f ms\n", replicas,
+                    deployMs);
         std::printf("  ratio: %.2f   (target <= 1.5)\n", deployMs / plainMs);
         std::fflush(stdout);
     }

@@ -57,7 +57,8 @@ class TestWorkloads : public QObject
     }
     QJsonObject json(const QStringList &args)
     {
-        return QJsonDocument::fromJson(ok(args + QStringList{u"-o"_s, u"json"_s}).toUtf8()).object();
+        return QJsonDocument::fromJson(ok(args + QStringList{u"-o"_s, u"json"_s}).toUtf8())
+            .object();
     }
     // Runs kubectl until its output matches `pattern`, or gives up after `seconds`.
     bool poll(const QStringList &args, const QString &pattern, int seconds = 90)
@@ -72,8 +73,8 @@ class TestWorkloads : public QObject
                 return true;
             QTest::qWait(300);
         }
-        qWarning().noquote() << "gave up waiting for" << args.join(u' ') << "to match"
-                             << pattern << "- last:" << last;
+        qWarning().noquote() << "gave up waiting for" << args.join(u' ') << "to match" << pattern
+                             << "- last:" << last;
         return false;
     }
     bool waitFor(const QStringList &getArgs, const QString &jsonpath, const QString &pattern,
@@ -103,9 +104,9 @@ class TestWorkloads : public QObject
     }
     bool rolloutDone(const QString &ns, const QString &what, int seconds = 120)
     {
-        const Run r = kubectl({u"rollout"_s, u"status"_s, u"-n"_s, ns, what,
-                               u"--timeout=%1s"_s.arg(seconds)},
-                              (seconds + 10) * 1000);
+        const Run r =
+            kubectl({u"rollout"_s, u"status"_s, u"-n"_s, ns, what, u"--timeout=%1s"_s.arg(seconds)},
+                    (seconds + 10) * 1000);
         if (r.exitCode != 0)
             qWarning().noquote() << "rollout status" << what << r.out << r.err;
         return r.exitCode == 0;
@@ -141,8 +142,8 @@ private Q_SLOTS:
         config.write("kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n"
                      "- role: control-plane\n- role: worker\n- role: worker\n- role: worker\n");
         config.close();
-        const Run created = timonel({u"create"_s, u"cluster"_s, u"--name"_s, m_cluster,
-                                     u"--config"_s, config.fileName()});
+        const Run created = timonel(
+            {u"create"_s, u"cluster"_s, u"--name"_s, m_cluster, u"--config"_s, config.fileName()});
         QVERIFY2(created.exitCode == 0, qPrintable(created.err));
         // Every node registers and is Ready.
         QDeadlineTimer deadline(60000);
@@ -177,8 +178,8 @@ private Q_SLOTS:
         const QJsonObject worker = json({u"get"_s, u"node"_s, m_cluster + u"-worker"_s});
         QVERIFY(worker["spec"]["podCIDR"].toString().endsWith(u".0/24"_s));
         QVERIFY(!worker["status"]["allocatable"]["memory"].toString().isEmpty());
-        const QJsonObject lease = json({u"get"_s, u"lease"_s, m_cluster + u"-worker"_s, u"-n"_s,
-                                        u"kube-node-lease"_s});
+        const QJsonObject lease =
+            json({u"get"_s, u"lease"_s, m_cluster + u"-worker"_s, u"-n"_s, u"kube-node-lease"_s});
         QCOMPARE(lease["spec"]["holderIdentity"].toString(), m_cluster + u"-worker"_s);
     }
 
@@ -200,8 +201,8 @@ private Q_SLOTS:
         QVERIFY(ok({u"exec"_s, u"web"_s, u"-n"_s, u"run"_s, u"--"_s, u"cat"_s,
                     u"/usr/share/nginx/html/index.html"_s})
                     .contains(u"Welcome to nginx!"_s));
-        const Run failing = kubectl({u"exec"_s, u"web"_s, u"-n"_s, u"run"_s, u"--"_s, u"sh"_s,
-                                     u"-c"_s, u"exit 3"_s});
+        const Run failing = kubectl(
+            {u"exec"_s, u"web"_s, u"-n"_s, u"run"_s, u"--"_s, u"sh"_s, u"-c"_s, u"exit 3"_s});
         QCOMPARE(failing.exitCode, 3);
         QVERIFY2(failing.err.contains(u"command terminated with exit code 3"_s),
                  qPrintable(failing.err));
@@ -211,16 +212,16 @@ private Q_SLOTS:
         for (auto [k, v] : env().asKeyValueRange())
             e.insert(k, v);
         forward.setProcessEnvironment(e);
-        forward.start(u"kubectl"_s,
-                      contextArgs() + QStringList{u"port-forward"_s, u"-n"_s, u"run"_s,
-                                                  u"pod/web"_s, u":80"_s});
+        forward.start(u"kubectl"_s, contextArgs() + QStringList{u"port-forward"_s, u"-n"_s,
+                                                                u"run"_s, u"pod/web"_s, u":80"_s});
         QVERIFY(forward.waitForStarted());
         QTRY_VERIFY_WITH_TIMEOUT(forward.canReadLine() || forward.state() == QProcess::NotRunning,
                                  20000);
         const QString line = QString::fromUtf8(forward.readLine());
-        const auto match = QRegularExpression(uR"(Forwarding from 127\.0\.0\.1:(\d+) -> 80)"_s)
-                               .match(line);
-        QVERIFY2(match.hasMatch(), qPrintable(line + QString::fromUtf8(forward.readAllStandardError())));
+        const auto match =
+            QRegularExpression(uR"(Forwarding from 127\.0\.0\.1:(\d+) -> 80)"_s).match(line);
+        QVERIFY2(match.hasMatch(),
+                 qPrintable(line + QString::fromUtf8(forward.readAllStandardError())));
         const QByteArray page = httpGet(match.captured(1).toUShort());
         forward.terminate();
         forward.waitForFinished(5000);
@@ -256,7 +257,8 @@ spec:
       initialDelaySeconds: 5
       periodSeconds: 3
   restartPolicy: Always
-)").contains(u"pod/nginx created"_s));
+)")
+                    .contains(u"pod/nginx created"_s));
         QVERIFY(podReady(u"nginx"_s, u"probes"_s));
         ok({u"exec"_s, u"nginx"_s, u"-n"_s, u"probes"_s, u"--"_s, u"rm"_s, u"-rf"_s,
             u"/usr/share/nginx/html/index.html"_s});
@@ -265,17 +267,22 @@ spec:
                         u"{.status.containerStatuses[0].restartCount}"_s, u"^[1-9]"_s, 60));
         QVERIFY(podReady(u"nginx"_s, u"probes"_s));
         const QString table = ok({u"get"_s, u"pod"_s, u"nginx"_s, u"-n"_s, u"probes"_s});
-        QVERIFY2(QRegularExpression(uR"(nginx\s+1/1\s+Running\s+1 \(\d+s ago\))"_s).match(table).hasMatch(),
+        QVERIFY2(QRegularExpression(uR"(nginx\s+1/1\s+Running\s+1 \(\d+s ago\))"_s)
+                     .match(table)
+                     .hasMatch(),
                  qPrintable(table));
         const QString describe = ok({u"describe"_s, u"pod"_s, u"nginx"_s, u"-n"_s, u"probes"_s});
         // nginx answers 403 for a directory without an index, as the official image does.
-        QVERIFY2(describe.contains(u"Liveness probe failed: HTTP probe failed with statuscode: 403"_s),
-                 qPrintable(describe));
+        QVERIFY2(
+            describe.contains(u"Liveness probe failed: HTTP probe failed with statuscode: 403"_s),
+            qPrintable(describe));
         QVERIFY2(describe.contains(u"Container nginx failed liveness probe, will be restarted"_s),
                  qPrintable(describe));
         // The probe as declared, with Kubernetes' defaults filled in.
-        QVERIFY2(describe.contains(u"Liveness:       http-get http://:80/ delay=5s timeout=1s period=3s #success=1 #failure=3"_s),
-                 qPrintable(describe));
+        QVERIFY2(
+            describe.contains(
+                u"Liveness:       http-get http://:80/ delay=5s timeout=1s period=3s #success=1 #failure=3"_s),
+            qPrintable(describe));
     }
 
     void initContainerPreparesTheServedPage()
@@ -299,7 +306,8 @@ spec:
   volumes:
   - name: page
     configMap: {name: page}
-)").contains(u"pod/origin created"_s));
+)")
+                    .contains(u"pod/origin created"_s));
         QVERIFY(podReady(u"origin"_s, u"init"_s));
         const QString origin = ok({u"get"_s, u"pod"_s, u"origin"_s, u"-n"_s, u"init"_s, u"-o"_s,
                                    u"jsonpath={.status.podIP}"_s});
@@ -323,7 +331,10 @@ spec:
   volumes:
   - name: html-volume
     emptyDir: {}
-)").arg(origin).toUtf8()).contains(u"pod/nginx created"_s));
+)")
+                                          .arg(origin)
+                                          .toUtf8())
+                    .contains(u"pod/nginx created"_s));
         QVERIFY(waitFor({u"get"_s, u"pod"_s, u"nginx"_s, u"-n"_s, u"init"_s},
                         u"{.status.initContainerStatuses[0].state.running.startedAt}"_s, u"."_s,
                         60));
@@ -389,7 +400,10 @@ spec:
     volumeMounts:
     - name: logs
       mountPath: /var/log
-)").arg(*flask, *redis).toUtf8()).contains(u"pod/flask-sidecar created"_s));
+)")
+                                             .arg(*flask, *redis)
+                                             .toUtf8())
+                    .contains(u"pod/flask-sidecar created"_s));
         QVERIFY(podReady(u"flask-sidecar"_s, u"patterns"_s));
         // The redis sidecar loads the secret a few seconds after it starts.
         QVERIFY(poll({u"exec"_s, u"flask-sidecar"_s, u"-n"_s, u"patterns"_s, u"-c"_s,
@@ -412,16 +426,16 @@ spec:
         QCOMPARE(placed.size(), 3);
         QCOMPARE(QSet<QString>(placed.begin(), placed.end()).size(), 3); // one per worker
 
-        QCOMPARE(ok({u"scale"_s, u"deployment"_s, u"web"_s, u"--replicas=10"_s, u"-n"_s,
-                     u"deploy"_s}),
-                 u"deployment.apps/web scaled\n"_s);
+        QCOMPARE(
+            ok({u"scale"_s, u"deployment"_s, u"web"_s, u"--replicas=10"_s, u"-n"_s, u"deploy"_s}),
+            u"deployment.apps/web scaled\n"_s);
         QVERIFY(rolloutDone(u"deploy"_s, u"deployment/web"_s));
         QVERIFY(waitFor({u"get"_s, u"deployment"_s, u"web"_s, u"-n"_s, u"deploy"_s},
                         u"{.status.readyReplicas}"_s, u"^10$"_s));
         ok({u"scale"_s, u"deployment"_s, u"web"_s, u"--replicas=3"_s, u"-n"_s, u"deploy"_s});
-        QVERIFY(poll({u"get"_s, u"pods"_s, u"-n"_s, u"deploy"_s, u"-l"_s, u"app=web"_s,
-                      u"--no-headers"_s},
-                     u"\\A(?:[^\\n]*Running[^\\n]*\\n){3}\\z"_s, 90));
+        QVERIFY(poll(
+            {u"get"_s, u"pods"_s, u"-n"_s, u"deploy"_s, u"-l"_s, u"app=web"_s, u"--no-headers"_s},
+            u"\\A(?:[^\\n]*Running[^\\n]*\\n){3}\\z"_s, 90));
 
         // An image change rolls out; at no time fewer than replicas - maxUnavailable (3 - 0,
         // rounded down from 25%) are available.
@@ -430,10 +444,11 @@ spec:
         for (auto [k, v] : env().asKeyValueRange())
             e.insert(k, v);
         watcher.setProcessEnvironment(e);
-        watcher.start(u"kubectl"_s, contextArgs() + QStringList{
-                                        u"get"_s, u"deployment"_s, u"web"_s, u"-n"_s,
-                                        u"deploy"_s, u"-w"_s, u"-o"_s,
-                                        u"jsonpath={.status.availableReplicas}{\"\\n\"}"_s});
+        watcher.start(u"kubectl"_s,
+                      contextArgs() +
+                          QStringList{u"get"_s, u"deployment"_s, u"web"_s, u"-n"_s, u"deploy"_s,
+                                      u"-w"_s, u"-o"_s,
+                                      u"jsonpath={.status.availableReplicas}{\"\\n\"}"_s});
         QVERIFY(watcher.waitForStarted());
         QTest::qWait(500);
         ok({u"set"_s, u"image"_s, u"deployment/web"_s, u"nginx=nginx:latest"_s, u"-n"_s,
@@ -452,13 +467,14 @@ spec:
         QCOMPARE(ok({u"rollout"_s, u"undo"_s, u"deployment/web"_s, u"-n"_s, u"deploy"_s}),
                  u"deployment.apps/web rolled back\n"_s);
         QVERIFY(rolloutDone(u"deploy"_s, u"deployment/web"_s));
-        QCOMPARE(ok({u"get"_s, u"deployment"_s, u"web"_s, u"-n"_s, u"deploy"_s, u"-o"_s,
-                     u"jsonpath={.spec.template.spec.containers[0].image} {.metadata.annotations.deployment\\.kubernetes\\.io/revision}"_s}),
-                 u"nginx:1.14.2 3"_s);
+        QCOMPARE(
+            ok({u"get"_s, u"deployment"_s, u"web"_s, u"-n"_s, u"deploy"_s, u"-o"_s,
+                u"jsonpath={.spec.template.spec.containers[0].image} {.metadata.annotations.deployment\\.kubernetes\\.io/revision}"_s}),
+            u"nginx:1.14.2 3"_s);
         // Two ReplicaSets: the undo brought the first back rather than making a third.
-        QCOMPARE(ok({u"get"_s, u"replicasets"_s, u"-n"_s, u"deploy"_s, u"--no-headers"_s})
-                     .count(u'\n'),
-                 2);
+        QCOMPARE(
+            ok({u"get"_s, u"replicasets"_s, u"-n"_s, u"deploy"_s, u"--no-headers"_s}).count(u'\n'),
+            2);
     }
 
     void statefulSetKeepsNamesAndVolumes()
@@ -484,7 +500,8 @@ spec:
     spec:
       accessModes: [ReadWriteOnce]
       resources: {requests: {storage: 1Gi}}
-)").contains(u"statefulset.apps/web created"_s));
+)")
+                    .contains(u"statefulset.apps/web created"_s));
         QVERIFY(podReady(u"web-0"_s, u"sts"_s, 120));
         QVERIFY(podReady(u"web-1"_s, u"sts"_s, 120));
         QVERIFY(poll({u"get"_s, u"pvc"_s, u"-n"_s, u"sts"_s},
@@ -492,13 +509,14 @@ spec:
         const QJsonObject first = json({u"get"_s, u"pod"_s, u"web-1"_s, u"-n"_s, u"sts"_s});
         const QString firstUid = first[u"metadata"_s][u"uid"_s].toString();
         ok({u"delete"_s, u"pod"_s, u"web-1"_s, u"-n"_s, u"sts"_s, u"--grace-period=1"_s});
-        QVERIFY(poll({u"get"_s, u"pod"_s, u"web-1"_s, u"-n"_s, u"sts"_s, u"-o"_s,
-                      u"jsonpath={.metadata.uid} {.status.conditions[?(@.type==\"Ready\")].status}"_s},
-                     u"^(?!%1)\\S+ True$"_s.arg(firstUid), 120));
+        QVERIFY(
+            poll({u"get"_s, u"pod"_s, u"web-1"_s, u"-n"_s, u"sts"_s, u"-o"_s,
+                  u"jsonpath={.metadata.uid} {.status.conditions[?(@.type==\"Ready\")].status}"_s},
+                 u"^(?!%1)\\S+ True$"_s.arg(firstUid), 120));
         // The same claim came back with the new pod: the file the first one wrote is there.
-        QCOMPARE(ok({u"exec"_s, u"web-1"_s, u"-n"_s, u"sts"_s, u"--"_s, u"cat"_s,
-                     u"/data/first"_s}),
-                 u"web-1\n"_s);
+        QCOMPARE(
+            ok({u"exec"_s, u"web-1"_s, u"-n"_s, u"sts"_s, u"--"_s, u"cat"_s, u"/data/first"_s}),
+            u"web-1\n"_s);
     }
 
     void daemonSetRunsOnePodPerSchedulableNode()
@@ -516,11 +534,12 @@ spec:
       - name: agent
         image: busybox:1.28
         command: [sleep, "3600"]
-)").contains(u"daemonset.apps/agent created"_s));
+)")
+                    .contains(u"daemonset.apps/agent created"_s));
         // The three workers; the tainted control plane is left out.
         QVERIFY(waitFor({u"get"_s, u"daemonset"_s, u"agent"_s, u"-n"_s, u"ds"_s},
-                        u"{.status.desiredNumberScheduled} {.status.numberReady}"_s,
-                        u"^3 3$"_s, 120));
+                        u"{.status.desiredNumberScheduled} {.status.numberReady}"_s, u"^3 3$"_s,
+                        120));
         const QMap<QString, QString> placed = nodesOf(u"ds"_s, u"app=agent"_s);
         QCOMPARE(QSet<QString>(placed.begin(), placed.end()).size(), 3);
     }
@@ -535,19 +554,17 @@ spec:
                     u"--timeout=120s"_s},
                    130000)
                     .contains(u"condition met"_s));
-        QVERIFY(poll({u"get"_s, u"jobs"_s, u"-n"_s, u"job"_s},
-                     uR"(hello\s+Complete\s+1/1)"_s, 10));
-        QCOMPARE(ok({u"logs"_s, u"job/hello"_s, u"-n"_s, u"job"_s}),
-                 u"hello from the job\n"_s);
+        QVERIFY(poll({u"get"_s, u"jobs"_s, u"-n"_s, u"job"_s}, uR"(hello\s+Complete\s+1/1)"_s, 10));
+        QCOMPARE(ok({u"logs"_s, u"job/hello"_s, u"-n"_s, u"job"_s}), u"hello from the job\n"_s);
     }
 
     void badImageShowsImagePullBackOff()
     {
         makeNamespace(u"badimage"_s);
         // A registry on loopback that refuses: the pull fails without leaving the machine.
-        QCOMPARE(ok({u"run"_s, u"broken"_s, u"--image=127.0.0.1:1/nope:1"_s, u"-n"_s,
-                     u"badimage"_s}),
-                 u"pod/broken created\n"_s);
+        QCOMPARE(
+            ok({u"run"_s, u"broken"_s, u"--image=127.0.0.1:1/nope:1"_s, u"-n"_s, u"badimage"_s}),
+            u"pod/broken created\n"_s);
         QVERIFY(waitFor({u"get"_s, u"pod"_s, u"broken"_s, u"-n"_s, u"badimage"_s},
                         u"{.status.containerStatuses[0].state.waiting.reason}"_s,
                         u"^ImagePullBackOff$"_s, 60));
@@ -581,8 +598,7 @@ spec:
         QVERIFY(docker::DockerClient().stopContainer(victim, 5));
         QElapsedTimer clock;
         clock.start();
-        QVERIFY(poll({u"get"_s, u"node"_s, victim, u"--no-headers"_s},
-                     uR"(\sNotReady\s)"_s, 60));
+        QVERIFY(poll({u"get"_s, u"node"_s, victim, u"--no-headers"_s}, uR"(\sNotReady\s)"_s, 60));
         // Three Running pods again, none on the stopped node.
         QDeadlineTimer deadline(90000);
         bool moved = false;
@@ -591,9 +607,9 @@ spec:
                 json({u"get"_s, u"pods"_s, u"-n"_s, u"failover"_s, u"-l"_s, u"app=spread"_s});
             int running = 0;
             for (const QJsonValue &p : list["items"].toArray())
-                running += p["spec"]["nodeName"] != victim
-                           && p["status"]["phase"] == u"Running"_s
-                           && !p["metadata"].toObject().contains(u"deletionTimestamp");
+                running += p["spec"]["nodeName"] != victim &&
+                           p["status"]["phase"] == u"Running"_s &&
+                           !p["metadata"].toObject().contains(u"deletionTimestamp");
             moved = running == 3;
             if (!moved)
                 QTest::qWait(500);
@@ -601,10 +617,10 @@ spec:
         QVERIFY(moved);
         qInfo("pods back on other nodes %.1f s after the worker stopped", clock.elapsed() / 1000.0);
         // Its pod containers went with it.
-        const QJsonArray left = docker::DockerClient()
-                                    .listContainers(docker::labelFilter(u"io.timonel.pod.node"_s, victim),
-                                                    false)
-                                    .value_or(QJsonArray());
+        const QJsonArray left =
+            docker::DockerClient()
+                .listContainers(docker::labelFilter(u"io.timonel.pod.node"_s, victim), false)
+                .value_or(QJsonArray());
         QCOMPARE(left.size(), 0);
     }
 };

@@ -30,8 +30,8 @@ ControllerManager::ControllerManager(client::ApiClient &api)
 {
     auto add = [this](auto object) {
         auto *raw = object.get();
-        m_components.push_back(std::make_unique<Component>(Component{
-            std::move(object), [raw] { raw->start(); }, [raw] { raw->stop(); }}));
+        m_components.push_back(std::make_unique<Component>(
+            Component{std::move(object), [raw] { raw->start(); }, [raw] { raw->stop(); }}));
     };
     add(std::make_unique<controllers::NamespaceController>(api));
     add(std::make_unique<controllers::GarbageCollector>(api));

@@ -25,14 +25,14 @@ QString pkiFile(const QString &name)
 
 } // namespace
 
-std::expected<kubelet::KubeletOptions, QString>
-nodeAgentOptions(const QJsonObject &config, const docker::DockerClient &docker)
+std::expected<kubelet::KubeletOptions, QString> nodeAgentOptions(const QJsonObject &config,
+                                                                 const docker::DockerClient &docker)
 {
     const QString name = config.value(u"nodeName").toString();
     auto self = docker.inspectContainer(name);
     if (!self)
-        return std::unexpected(u"cannot inspect the node container %1: %2"_s.arg(
-            name, self.error().message));
+        return std::unexpected(
+            u"cannot inspect the node container %1: %2"_s.arg(name, self.error().message));
     auto version = docker.version();
 
     kubelet::KubeletOptions o;
@@ -69,8 +69,8 @@ nodeAgentOptions(const QJsonObject &config, const docker::DockerClient &docker)
             o.volumes.nodeMounts.append({target, source});
     }
     if (o.volumes.hostRoot.isEmpty())
-        return std::unexpected(u"the node container has no volume at %1"_s.arg(
-            QLatin1String(stateDirectory)));
+        return std::unexpected(
+            u"the node container has no volume at %1"_s.arg(QLatin1String(stateDirectory)));
 
     o.certificateFile = pkiFile(u"node.crt"_s);
     o.keyFile = pkiFile(u"node.key"_s);
@@ -78,8 +78,7 @@ nodeAgentOptions(const QJsonObject &config, const docker::DockerClient &docker)
     return o;
 }
 
-std::expected<std::unique_ptr<client::ApiClient>, QString>
-nodeApiClient(const QJsonObject &config)
+std::expected<std::unique_ptr<client::ApiClient>, QString> nodeApiClient(const QJsonObject &config)
 {
     client::ClusterAccess access;
     access.contextName = u"node"_s;
@@ -87,9 +86,10 @@ nodeApiClient(const QJsonObject &config)
     access.caCertificates = QSslCertificate::fromPath(pkiFile(u"ca.crt"_s));
     const auto certificates = QSslCertificate::fromPath(pkiFile(u"node.crt"_s));
     QFile keyFile(pkiFile(u"node.key"_s));
-    if (certificates.isEmpty() || access.caCertificates.isEmpty() || !keyFile.open(QIODevice::ReadOnly))
-        return std::unexpected(u"the node's certificates are missing from %1/pki"_s.arg(
-            QLatin1String(ConfigDir)));
+    if (certificates.isEmpty() || access.caCertificates.isEmpty() ||
+        !keyFile.open(QIODevice::ReadOnly))
+        return std::unexpected(
+            u"the node's certificates are missing from %1/pki"_s.arg(QLatin1String(ConfigDir)));
     access.clientCertificate = certificates.first();
     access.clientKey = QSslKey(keyFile.readAll(), QSsl::Ec);
     if (access.clientKey.isNull())

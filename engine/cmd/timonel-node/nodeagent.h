@@ -19,7 +19,6 @@ nodeAgentOptions(const QJsonObject &config, const docker::DockerClient &docker);
 
 // An HTTPS client to the cluster's API server with this node's own identity
 // (system:node:<name>), for node agents outside the control-plane process.
-std::expected<std::unique_ptr<client::ApiClient>, QString>
-nodeApiClient(const QJsonObject &config);
+std::expected<std::unique_ptr<client::ApiClient>, QString> nodeApiClient(const QJsonObject &config);
 
 } // namespace timonel::node
