@@ -7,6 +7,7 @@
 #include <QDateTime>
 
 #include <algorithm>
+#include "core/nodeaffinity.h"
 #include "core/taints.h"
 
 #include <cmath>
@@ -48,69 +49,6 @@ QJsonValue requiredNodeAffinity(const QJsonObject &podSpec)
 {
     return podSpec.value(u"affinity").toObject().value(u"nodeAffinity").toObject().value(
         u"requiredDuringSchedulingIgnoredDuringExecution");
-}
-
-// A NodeSelectorRequirement on the node's labels.
-bool matchesExpression(const QJsonObject &requirement, const QJsonObject &labels)
-{
-    const QString key = requirement.value(u"key").toString();
-    const QString op = requirement.value(u"operator").toString();
-    QStringList values;
-    for (const QJsonValue &v : requirement.value(u"values").toArray())
-        values.append(v.toString());
-    const bool has = labels.contains(key);
-    const QString value = labels.value(key).toString();
-    if (op == u"In")
-        return has && values.contains(value);
-    if (op == u"NotIn")
-        return !has || !values.contains(value);
-    if (op == u"Exists")
-        return has;
-    if (op == u"DoesNotExist")
-        return !has;
-    if ((op == u"Gt" || op == u"Lt") && has && values.size() == 1) {
-        bool ok1 = false, ok2 = false;
-        const qint64 actual = value.toLongLong(&ok1), bound = values.first().toLongLong(&ok2);
-        return ok1 && ok2 && (op == u"Gt" ? actual > bound : actual < bound);
-    }
-    return false;
-}
-
-// A NodeSelectorTerm: its expressions on labels and its fields (metadata.name only), all of them;
-// a term with neither matches nothing.
-bool matchesTerm(const QJsonObject &term, const QJsonObject &node)
-{
-    const QJsonArray expressions = term.value(u"matchExpressions").toArray();
-    const QJsonArray fields = term.value(u"matchFields").toArray();
-    if (expressions.isEmpty() && fields.isEmpty())
-        return false;
-    for (const QJsonValue &e : expressions)
-        if (!matchesExpression(e.toObject(), labelsOf(node)))
-            return false;
-    for (const QJsonValue &f : fields) {
-        const QJsonObject r = f.toObject();
-        if (r.value(u"key").toString() != u"metadata.name")
-            return false;
-        if (!matchesExpression(r, QJsonObject{{u"metadata.name"_s, nameOf(node)}}))
-            return false;
-    }
-    return true;
-}
-
-// The pod's nodeSelector and required node affinity (GetRequiredNodeAffinity(pod).Match(node)).
-bool matchesRequiredAffinity(const QJsonObject &podSpec, const QJsonObject &node)
-{
-    const QJsonObject selector = podSpec.value(u"nodeSelector").toObject();
-    const QJsonObject labels = labelsOf(node);
-    for (auto it = selector.begin(); it != selector.end(); ++it)
-        if (!labels.contains(it.key()) || labels.value(it.key()) != it.value())
-            return false;
-    const QJsonValue required = requiredNodeAffinity(podSpec);
-    if (!required.isObject())
-        return true;
-    const QJsonArray terms = required.toObject().value(u"nodeSelectorTerms").toArray();
-    return std::any_of(terms.begin(), terms.end(),
-                       [&](const QJsonValue &t) { return matchesTerm(t.toObject(), node); });
 }
 
 } // namespace
@@ -268,7 +206,7 @@ DaemonPlacement daemonPlacement(const QJsonObject &node, const QJsonObject &daem
     const QJsonObject podSpec = withDaemonTolerations(templateSpecOf(daemonSet));
     const QString nodeName = podSpec.value(u"nodeName").toString();
     if ((!nodeName.isEmpty() && nodeName != nameOf(node))
-        || !matchesRequiredAffinity(podSpec, node))
+        || !core::podSpecMatchesNode(podSpec, node))
         return {false, false};
     const QJsonArray taints = specOf(node).value(u"taints").toArray();
     const QJsonArray tolerations = podSpec.value(u"tolerations").toArray();

@@ -11,6 +11,7 @@
 // the default spreading of a pod's owner over hostnames), InterPodAffinity 2 (preferred terms).
 #pragma once
 
+#include "core/nodeaffinity.h"
 #include "core/taints.h"
 
 #include "core/labelselector.h"
@@ -117,10 +118,8 @@ struct Status
 
 // --- Node-local rules ---------------------------------------------------------------------------
 
+using core::nodeSelectorTermMatches;
 using core::toleratesTaint;
-// A NodeSelectorTerm (matchExpressions on labels with In/NotIn/Exists/DoesNotExist/Gt/Lt,
-// matchFields on metadata.name with In/NotIn); a term with neither matches nothing.
-bool nodeSelectorTermMatches(const QJsonObject &term, const QJsonObject &node);
 // spec.nodeSelector and requiredDuringScheduling node affinity together.
 bool podMatchesNodeSelectorAndAffinity(const QJsonObject &pod, const QJsonObject &node);
 
