@@ -1,5 +1,7 @@
 #include "persistentvolumecontroller.h"
 
+#include "core/persistentvolumes.h"
+
 #include "client/eventrecorder.h"
 #include "client/informer.h"
 #include "client/workqueue.h"
@@ -33,7 +35,6 @@ const QString annProvisionedBy = u"pv.kubernetes.io/provisioned-by"_s;
 const QString annSelectedNode = u"volume.kubernetes.io/selected-node"_s;
 const QString annStorageProvisioner = u"volume.kubernetes.io/storage-provisioner"_s;
 const QString annBetaStorageProvisioner = u"volume.beta.kubernetes.io/storage-provisioner"_s;
-const QString annBetaStorageClass = u"volume.beta.kubernetes.io/storage-class"_s;
 const QString annDefaultClass = u"storageclass.kubernetes.io/is-default-class"_s;
 const QString annBetaDefaultClass = u"storageclass.beta.kubernetes.io/is-default-class"_s;
 
@@ -121,14 +122,7 @@ QJsonObject withKind(QJsonObject o, const QString &kind)
 bool claimHasClass(const QJsonObject &claim)
 {
     return specOf(claim).value(u"storageClassName").isString() ||
-           hasAnnotation(claim, annBetaStorageClass);
-}
-
-QString claimClass(const QJsonObject &claim)
-{
-    if (const QJsonValue c = specOf(claim).value(u"storageClassName"); c.isString())
-        return c.toString();
-    return annotation(claim, annBetaStorageClass);
+           hasAnnotation(claim, QString(core::betaStorageClassAnnotation));
 }
 
 core::Quantity storageOf(const QJsonObject &resources)
@@ -146,33 +140,9 @@ core::Quantity capacity(const QJsonObject &volume)
     return storageOf(objectAt(specOf(volume), u"capacity"));
 }
 
-QString volumeMode(const QJsonObject &o)
-{
-    return specOf(o).value(u"volumeMode").toString(u"Filesystem"_s);
-}
-
-bool accessModesFit(const QJsonObject &claim, const QJsonObject &volume)
-{
-    const QJsonArray offered = specOf(volume).value(u"accessModes").toArray();
-    const QJsonArray wanted = specOf(claim).value(u"accessModes").toArray();
-    return std::all_of(wanted.begin(), wanted.end(),
-                       [&](const QJsonValue &m) { return offered.contains(m); });
-}
-
 QJsonObject claimRefOf(const QJsonObject &volume)
 {
     return objectAt(specOf(volume), u"claimRef");
-}
-
-// Pre-bound by the user or bound: the claimRef names the claim (and its uid, when set).
-bool isVolumeBoundToClaim(const QJsonObject &volume, const QJsonObject &claim)
-{
-    const QJsonObject ref = claimRefOf(volume);
-    if (ref.isEmpty() || ref.value(u"name").toString() != nameOf(claim) ||
-        ref.value(u"namespace") != metaOf(claim).value(u"namespace"))
-        return false;
-    const QString uid = ref.value(u"uid").toString();
-    return uid.isEmpty() || uid == uidOf(claim);
 }
 
 QJsonObject claimReference(const QJsonObject &claim)
@@ -193,11 +163,11 @@ QString volumeMismatch(const QJsonObject &volume, const QJsonObject &claim)
         return u"the volume is marked for deletion \"%1\""_s.arg(nameOf(volume));
     if (capacity(volume) < requested(claim))
         return u"requested PV is too small"_s;
-    if (specOf(volume).value(u"storageClassName").toString() != claimClass(claim))
+    if (specOf(volume).value(u"storageClassName").toString() != core::claimStorageClass(claim))
         return u"storageClassName does not match"_s;
-    if (volumeMode(volume) != volumeMode(claim))
+    if (core::volumeModeOf(volume) != core::volumeModeOf(claim))
         return u"incompatible volumeMode"_s;
-    if (!accessModesFit(claim, volume))
+    if (!core::accessModesFit(claim, volume))
         return u"incompatible accessMode"_s;
     return {};
 }
@@ -395,7 +365,7 @@ QJsonObject PersistentVolumeController::defaultClass() const
 
 bool PersistentVolumeController::isDelayBinding(const QJsonObject &claim) const
 {
-    const QString className = claimClass(claim);
+    const QString className = core::claimStorageClass(claim);
     return !className.isEmpty() &&
            m_classInformer->get({}, className).value(u"volumeBindingMode").toString() ==
                u"WaitForFirstConsumer";
@@ -413,13 +383,13 @@ QJsonObject PersistentVolumeController::findBestMatch(const QJsonObject &claim,
         selector =
             core::LabelSelector::fromJson(s.toObject()).value_or(core::LabelSelector::nothing());
     const core::Quantity wanted = requested(claim);
-    const QString className = claimClass(claim);
+    const QString className = core::claimStorageClass(claim);
     QJsonObject best;
     for (const QJsonObject &volume : m_volumes) {
-        if (volumeMode(volume) != volumeMode(claim) || !accessModesFit(claim, volume) ||
+        if (core::volumeModeOf(volume) != core::volumeModeOf(claim) || !core::accessModesFit(claim, volume) ||
             metaOf(volume).contains(u"deletionTimestamp"))
             continue;
-        if (isVolumeBoundToClaim(volume, claim)) {
+        if (core::isVolumeBoundToClaim(volume, claim)) {
             if (capacity(volume) < wanted)
                 continue;
             return volume;
@@ -474,7 +444,7 @@ void PersistentVolumeController::syncUnboundClaim(const QJsonObject &claim, Done
     if (delayBinding && !hasAnnotation(claim, annSelectedNode)) {
         m_events->event(involved, u"Normal"_s, u"WaitForFirstConsumer"_s,
                         u"waiting for first consumer to be created before binding"_s);
-    } else if (!claimClass(claim).isEmpty()) {
+    } else if (!core::claimStorageClass(claim).isEmpty()) {
         return provisionClaim(claim, std::move(done));
     } else {
         m_events->event(
@@ -488,7 +458,7 @@ void PersistentVolumeController::syncUnboundClaim(const QJsonObject &claim, Done
 void PersistentVolumeController::provisionClaim(const QJsonObject &claim, Done done)
 {
     const QJsonObject involved = withKind(claim, u"PersistentVolumeClaim"_s);
-    const QString className = claimClass(claim);
+    const QString className = core::claimStorageClass(claim);
     const QJsonObject cls = m_classInformer->get({}, className);
     if (cls.isEmpty()) {
         m_events->event(involved, u"Warning"_s, u"ProvisioningFailed"_s,
@@ -543,7 +513,7 @@ void PersistentVolumeController::syncPreboundClaim(const QJsonObject &claim, Don
         }
         return bind(volume, claim, std::move(done));
     }
-    if (isVolumeBoundToClaim(volume, claim))
+    if (core::isVolumeBoundToClaim(volume, claim))
         return bind(volume, claim, std::move(done));
     m_events->event(involved, u"Warning"_s, u"FailedBinding"_s,
                     u"volume \"%1\" already bound to a different claim."_s.arg(volumeName));
@@ -698,7 +668,7 @@ void PersistentVolumeController::bind(const QJsonObject &volume, const QJsonObje
                              ref.value(u"uid").toString() != uidOf(claim);
     if (volumeDirty)
         setSpec(boundVolume, u"claimRef"_s, claimReference(claim));
-    const bool byController = !isVolumeBoundToClaim(volume, claim);
+    const bool byController = !core::isVolumeBoundToClaim(volume, claim);
     if (byController && !hasAnnotation(volume, annBoundByController))
         setAnnotation(boundVolume, annBoundByController, u"yes"_s);
 

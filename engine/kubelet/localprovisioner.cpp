@@ -1,5 +1,7 @@
 #include "localprovisioner.h"
 
+#include "core/persistentvolumes.h"
+
 #include "client/eventrecorder.h"
 #include "client/informer.h"
 #include "client/workqueue.h"
@@ -23,7 +25,6 @@ const client::Resource classes{u"storage.k8s.io"_s, u"v1"_s, u"storageclasses"_s
 const QString annSelectedNode = u"volume.kubernetes.io/selected-node"_s;
 const QString annStorageProvisioner = u"volume.kubernetes.io/storage-provisioner"_s;
 const QString annBetaStorageProvisioner = u"volume.beta.kubernetes.io/storage-provisioner"_s;
-const QString annBetaStorageClass = u"volume.beta.kubernetes.io/storage-class"_s;
 const QString annProvisionedBy = u"pv.kubernetes.io/provisioned-by"_s;
 const QString hostnameLabel = u"kubernetes.io/hostname"_s;
 
@@ -43,13 +44,6 @@ QJsonObject metaOf(const QJsonObject &o)
 QString annotation(const QJsonObject &o, const QString &key)
 {
     return objectAt(metaOf(o), u"annotations").value(key).toString();
-}
-
-QString claimClass(const QJsonObject &claim)
-{
-    if (const QJsonValue c = objectAt(claim, u"spec").value(u"storageClassName"); c.isString())
-        return c.toString();
-    return annotation(claim, annBetaStorageClass);
 }
 
 QString volumeNameFor(const QJsonObject &claim)
@@ -172,7 +166,7 @@ void LocalProvisioner::syncClaim(const QString &key, std::function<void(bool)> d
     if (annotation(claim, annStorageProvisioner) != provisionerName() &&
         annotation(claim, annBetaStorageProvisioner) != provisionerName())
         return done(true);
-    const QJsonObject cls = m_classInformer->get({}, claimClass(claim));
+    const QJsonObject cls = m_classInformer->get({}, core::claimStorageClass(claim));
     if (cls.value(u"provisioner").toString() != provisionerName())
         return done(true);
     const QString name = volumeNameFor(claim);

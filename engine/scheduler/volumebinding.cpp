@@ -1,5 +1,7 @@
 #include "volumebinding.h"
 
+#include "core/persistentvolumes.h"
+
 #include "schedulingplugins.h"
 
 #include "core/labelselector.h"
@@ -21,7 +23,6 @@ namespace {
 const QString annBindCompleted = u"pv.kubernetes.io/bind-completed"_s;
 const QString annBoundByController = u"pv.kubernetes.io/bound-by-controller"_s;
 const QString annSelectedNode = u"volume.kubernetes.io/selected-node"_s;
-const QString annBetaStorageClass = u"volume.beta.kubernetes.io/storage-class"_s;
 const QString noProvisioner = u"kubernetes.io/no-provisioner"_s;
 
 const QString reasonNodeConflict = u"node(s) had volume node affinity conflict"_s;
@@ -49,15 +50,6 @@ QJsonObject annotationsOf(const QJsonObject &o)
     return objectAt(metaOf(o), u"annotations");
 }
 
-// The claim's class: spec.storageClassName, or the beta annotation claims used before it.
-QString claimClass(const QJsonObject &claim)
-{
-    const QJsonObject spec = objectAt(claim, u"spec");
-    if (const QJsonValue c = spec.value(u"storageClassName"); c.isString())
-        return c.toString();
-    return annotationsOf(claim).value(annBetaStorageClass).toString();
-}
-
 QString volumeClass(const QJsonObject &volume)
 {
     return objectAt(volume, u"spec").value(u"storageClassName").toString();
@@ -71,7 +63,7 @@ bool isFullyBound(const QJsonObject &claim)
 
 bool isDelayBinding(const QJsonObject &claim, const VolumeListers &listers)
 {
-    const QString className = claimClass(claim);
+    const QString className = core::claimStorageClass(claim);
     if (className.isEmpty())
         return false;
     const QJsonObject cls = listers.storageClass(className);
@@ -110,32 +102,6 @@ bool classAllowsNode(const QJsonObject &cls, const QJsonObject &node)
     return false;
 }
 
-bool isVolumeBoundToClaim(const QJsonObject &volume, const QJsonObject &claim)
-{
-    const QJsonObject ref = objectAt(objectAt(volume, u"spec"), u"claimRef");
-    if (ref.isEmpty())
-        return false;
-    const QJsonObject meta = metaOf(claim);
-    if (ref.value(u"name") != meta.value(u"name") ||
-        ref.value(u"namespace") != meta.value(u"namespace"))
-        return false;
-    const QString uid = ref.value(u"uid").toString();
-    return uid.isEmpty() || uid == meta.value(u"uid").toString();
-}
-
-bool accessModesFit(const QJsonObject &claim, const QJsonObject &volume)
-{
-    const QJsonArray offered = objectAt(volume, u"spec").value(u"accessModes").toArray();
-    const QJsonArray wanted = objectAt(claim, u"spec").value(u"accessModes").toArray();
-    return std::all_of(wanted.begin(), wanted.end(),
-                       [&](const QJsonValue &m) { return offered.contains(m); });
-}
-
-QString volumeModeOf(const QJsonObject &o)
-{
-    return objectAt(o, u"spec").value(u"volumeMode").toString(u"Filesystem"_s);
-}
-
 // FindMatchingVolume on the scheduler's path: a volume pre-bound to the claim if one fits the
 // node, else the smallest available volume of the claim's class that satisfies it there.
 std::optional<QJsonObject> findMatchingVolume(const QJsonObject &claim,
@@ -144,7 +110,7 @@ std::optional<QJsonObject> findMatchingVolume(const QJsonObject &claim,
                                               const QSet<QString> &excluded)
 {
     const core::Quantity requested = requestedStorage(claim);
-    const QString className = claimClass(claim);
+    const QString className = core::claimStorageClass(claim);
     std::optional<core::LabelSelector> selector;
     if (const QJsonValue s = objectAt(claim, u"spec").value(u"selector"); s.isObject()) {
         auto parsed = core::LabelSelector::fromJson(s.toObject());
@@ -155,13 +121,13 @@ std::optional<QJsonObject> findMatchingVolume(const QJsonObject &claim,
     for (const QJsonObject &volume : volumes) {
         if (excluded.contains(nameOf(volume)) || volumeClass(volume) != className)
             continue;
-        if (volumeModeOf(volume) != volumeModeOf(claim))
+        if (core::volumeModeOf(volume) != core::volumeModeOf(claim))
             continue;
         if (metaOf(volume).contains(u"deletionTimestamp"))
             continue;
         const core::Quantity size = storageOf(objectAt(objectAt(volume, u"spec"), u"capacity"));
         const bool reachable = volumeAllowsNode(volume, node);
-        if (isVolumeBoundToClaim(volume, claim)) {
+        if (core::isVolumeBoundToClaim(volume, claim)) {
             if (size < requested)
                 continue;
             if (!reachable)
@@ -173,7 +139,7 @@ std::optional<QJsonObject> findMatchingVolume(const QJsonObject &claim,
             continue;
         if (selector && !selector->matches(objectAt(metaOf(volume), u"labels")))
             continue;
-        if (!reachable || !accessModesFit(claim, volume))
+        if (!reachable || !core::accessModesFit(claim, volume))
             continue;
         if (size >= requested && (!smallest || size < smallestSize)) {
             smallest = volume;
@@ -219,7 +185,7 @@ bool canProvision(const QList<QJsonObject> &claims, const QJsonObject &node,
                   const VolumeListers &listers)
 {
     return std::all_of(claims.begin(), claims.end(), [&](const QJsonObject &claim) {
-        const QString className = claimClass(claim);
+        const QString className = core::claimStorageClass(claim);
         const QJsonObject cls =
             className.isEmpty() ? QJsonObject() : listers.storageClass(className);
         const QString provisioner = cls.value(u"provisioner").toString();
@@ -379,7 +345,7 @@ QList<VolumeBindingWrite> volumeBindingWrites(const QJsonObject &pod, const QJso
                 continue; // reserved for this claim already
             QJsonObject volumeMeta{
                 {u"resourceVersion"_s, metaOf(*volume).value(u"resourceVersion")}};
-            if (!isVolumeBoundToClaim(*volume, claim))
+            if (!core::isVolumeBoundToClaim(*volume, claim))
                 volumeMeta.insert(u"annotations"_s, QJsonObject{{annBoundByController, u"yes"_s}});
             writes.append({VolumeBindingWrite::Target::Volume, QString(), nameOf(*volume),
                            mergePatch({{u"metadata"_s, volumeMeta},
