@@ -14,6 +14,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
+#include <QScopeGuard>
 #include <QThreadPool>
 #include <QTimer>
 #include <QUrl>
@@ -401,10 +402,12 @@ void Kubelet::apply(const QString &uid, const PodSyncOutput &out)
     worker.memory = out.memory;
     if (!out.error.isEmpty())
         qCWarning(lcKubelet) << "pod" << worker.ns + u'/' + worker.name << out.error;
-    const QJsonObject involved = worker.pod.isEmpty() ? QJsonObject() : worker.pod;
-    if (!involved.isEmpty())
-        for (const PodEvent &e : out.events)
-            m_events->event(involved, e.type, e.reason, e.message, e.fieldPath);
+    // The status goes out before the events: it is what users and controllers wait for.
+    auto recordEvents = qScopeGuard([this, &out, involved = worker.pod] {
+        if (!involved.isEmpty())
+            for (const PodEvent &e : out.events)
+                m_events->event(involved, e.type, e.reason, e.message, e.fieldPath);
+    });
 
     if (out.tornDown) {
         m_ips.remove(worker.ip);
@@ -498,7 +501,7 @@ void Kubelet::watchDocker()
         return;
     const QJsonObject filters{
         {u"type"_s, QJsonArray{u"container"_s}},
-        {u"event"_s, QJsonArray{u"die"_s, u"start"_s, u"oom"_s, u"destroy"_s}},
+        {u"event"_s, QJsonArray{u"die"_s, u"oom"_s, u"destroy"_s}},
         {u"label"_s, QJsonArray{u"%1=%2"_s.arg(labels::cluster, m_options.runtime.cluster)}}};
     QUrlQuery query;
     query.addQueryItem(u"filters"_s,

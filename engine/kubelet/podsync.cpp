@@ -97,7 +97,33 @@ PodSyncOutput PodSyncer::sync(const PodSyncInput &in) const
     const QString restartPolicy = spec.value(u"restartPolicy").toString(u"Always"_s);
     bool changed = false;
 
+    // A new sandbox starts on another thread while the volumes are prepared and the containers
+    // created, which Docker allows on a sandbox that does not run yet: the containers start as
+    // soon as it runs.
+    // (A QThread, not std::async: the Docker client waits in a Qt event loop.)
+    std::unique_ptr<QThread> sandboxStarting;
+    RuntimeResult sandboxStarted;
+    std::optional<QString> sandboxError;
+    auto sandboxRuns = [&] {
+        if (sandboxStarting) {
+            sandboxStarting->wait();
+            sandboxStarting.reset();
+            if (!sandboxStarted)
+                sandboxError = sandboxStarted.error();
+        }
+        if (sandboxError && !out.sandboxFailed) {
+            out.events.append({u"Warning"_s,
+                               u"FailedCreatePodSandBox"_s,
+                               u"Failed to create pod sandbox: "_s + *sandboxError,
+                               {}});
+            out.requeueAfterMs = 5000;
+            out.sandboxFailed = true;
+        }
+        return !sandboxError;
+    };
+
     auto finish = [&](PodRecord current) {
+        sandboxRuns();
         if (changed) {
             if (auto again = m_runtime.inspectPod(in.uid))
                 current = *again;
@@ -154,16 +180,15 @@ PodSyncOutput PodSyncer::sync(const PodSyncInput &in) const
         }
         auto created = m_runtime.createSandbox(in.pod, in.podIP, attempt);
         if (!created) {
-            out.events.append({u"Warning"_s,
-                               u"FailedCreatePodSandBox"_s,
-                               u"Failed to create pod sandbox: "_s + created.error(),
-                               {}});
-            out.requeueAfterMs = 5000;
-            out.sandboxFailed = true;
+            sandboxError = created.error();
             changed = true;
             return finish(*record);
         }
         sandbox = *created;
+        sandboxStarting.reset(QThread::create([this, id = sandbox.id, &sandboxStarted] {
+            sandboxStarted = m_runtime.startSandbox(id);
+        }));
+        sandboxStarting->start();
         changed = true;
     }
 
@@ -195,6 +220,7 @@ PodSyncOutput PodSyncer::sync(const PodSyncInput &in) const
     }
 
     // Init containers, one at a time and in order; the app containers wait for all of them.
+    QList<CreatedContainer> created;
     bool initialized = true;
     for (const QJsonValue &v : spec.value(u"initContainers").toArray()) {
         const QJsonObject container = v.toObject();
@@ -206,10 +232,11 @@ PodSyncOutput PodSyncer::sync(const PodSyncInput &in) const
             break;
         if (c && c->exited()) {
             if (restartPolicy != u"Never" && backoffAllows(in.pod, *c, true, out))
-                changed |= start(in, container, true, sandbox, c->restartCount + 1, *volumes, out);
+                changed |= create(in, container, true, sandbox, c->restartCount + 1, *volumes, out,
+                                  created);
             break;
         }
-        changed |= start(in, container, true, sandbox, 0, *volumes, out);
+        changed |= create(in, container, true, sandbox, 0, *volumes, out, created);
         break;
     }
     if (initialized) {
@@ -218,7 +245,7 @@ PodSyncOutput PodSyncer::sync(const PodSyncInput &in) const
             const QString name = container.value(u"name").toString();
             const ContainerRecord *c = record->latest(name, false);
             if (!c) {
-                changed |= start(in, container, false, sandbox, 0, *volumes, out);
+                changed |= create(in, container, false, sandbox, 0, *volumes, out, created);
                 continue;
             }
             ContainerMemory &memory = out.memory.containers[PodMemory::memoryKey(name, false)];
@@ -235,9 +262,18 @@ PodSyncOutput PodSyncer::sync(const PodSyncInput &in) const
                 continue;
             }
             if (backoffAllows(in.pod, *c, false, out))
-                changed |= start(in, container, false, sandbox, c->restartCount + 1, *volumes, out);
+                changed |= create(in, container, false, sandbox, c->restartCount + 1, *volumes, out,
+                                  created);
         }
     }
+    if (!sandboxRuns()) {
+        for (const CreatedContainer &c : std::as_const(created))
+            m_runtime.docker().removeContainer(c.id, true, true);
+        return finish(*record);
+    }
+    // In spec order, each after the previous one's postStart hook, as the kubelet does.
+    for (const CreatedContainer &c : std::as_const(created))
+        run(in, c, sandbox, out);
     collectGarbage(*record);
     return finish(*record);
 }
@@ -268,9 +304,10 @@ bool PodSyncer::backoffAllows(const QJsonObject &pod, const ContainerRecord &end
     return true;
 }
 
-bool PodSyncer::start(const PodSyncInput &in, const QJsonObject &container, bool init,
-                      const SandboxRecord &sandbox, int restartCount,
-                      const PreparedVolumes &volumes, PodSyncOutput &out) const
+bool PodSyncer::create(const PodSyncInput &in, const QJsonObject &container, bool init,
+                       const SandboxRecord &sandbox, int restartCount,
+                       const PreparedVolumes &volumes, PodSyncOutput &out,
+                       QList<CreatedContainer> &created) const
 {
     const QString name = container.value(u"name").toString();
     const QString path = fieldPath(name, init);
@@ -335,31 +372,47 @@ bool PodSyncer::start(const PodSyncInput &in, const QJsonObject &container, bool
         return waitWith(u"CreateContainerConfigError"_s, mounts.error());
 
     auto id =
-        m_runtime.startContainer(in.pod, container, init, sandbox, restartCount, *env, *mounts);
+        m_runtime.createContainer(in.pod, container, init, sandbox, restartCount, *env, *mounts);
     if (!id) {
         memory.waitingReason = id.error().reason;
         memory.waitingMessage = id.error().message;
         out.events.append({u"Warning"_s, u"Failed"_s, u"Error: "_s + id.error().message, path});
-        return true; // a container was made: its failure shows in Docker
+        return false;
     }
     memory.waitingReason.clear();
     memory.waitingMessage.clear();
     out.events.append({u"Normal"_s, u"Created"_s, u"Created container "_s + name, path});
+    created.append({*id, container, init});
+    return true;
+}
+
+void PodSyncer::run(const PodSyncInput &in, const CreatedContainer &created,
+                    const SandboxRecord &sandbox, PodSyncOutput &out) const
+{
+    const QString name = created.spec.value(u"name").toString();
+    const QString path = fieldPath(name, created.init);
+    if (auto started = m_runtime.startContainer(created.id); !started) {
+        ContainerMemory &memory = out.memory.containers[PodMemory::memoryKey(name, created.init)];
+        memory.waitingReason = started.error().reason;
+        memory.waitingMessage = started.error().message;
+        out.events.append(
+            {u"Warning"_s, u"Failed"_s, u"Error: "_s + started.error().message, path});
+        return; // the container failed in Docker, where its status shows it
+    }
     out.events.append({u"Normal"_s, u"Started"_s, u"Started container "_s + name, path});
 
     const QJsonObject postStart =
-        container.value(u"lifecycle").toObject().value(u"postStart").toObject();
+        created.spec.value(u"lifecycle").toObject().value(u"postStart").toObject();
     if (!postStart.isEmpty()) {
         ContainerRecord started;
-        started.id = *id;
+        started.id = created.id;
         started.name = name;
-        if (auto failed = m_runtime.runHook(postStart, started, sandbox.ip, container)) {
+        if (auto failed = m_runtime.runHook(postStart, started, sandbox.ip, created.spec)) {
             out.events.append({u"Warning"_s, u"FailedPostStartHook"_s, *failed, path});
             out.events.append({u"Normal"_s, u"Killing"_s, u"FailedPostStartHook"_s, path});
-            m_runtime.stopContainer(*id, graceSecondsOf(in.pod));
+            m_runtime.stopContainer(created.id, graceSecondsOf(in.pod));
         }
     }
-    return true;
 }
 
 void PodSyncer::tearDown(const PodSyncInput &in, const PodRecord &record, PodSyncOutput &out) const

@@ -59,6 +59,14 @@ struct PodSyncOutput
     QString error; // a runtime failure, for the log
 };
 
+// A container made in this sync, started once its sandbox runs.
+struct CreatedContainer
+{
+    QString id;
+    QJsonObject spec;
+    bool init = false;
+};
+
 class PodSyncer
 {
 public:
@@ -68,10 +76,14 @@ public:
 
 private:
     void tearDown(const PodSyncInput &in, const PodRecord &record, PodSyncOutput &out) const;
-    // Starts one container (image, environment, mounts, hooks); false when it could not.
-    bool start(const PodSyncInput &in, const QJsonObject &container, bool init,
-               const SandboxRecord &sandbox, int restartCount, const PreparedVolumes &volumes,
-               PodSyncOutput &out) const;
+    // Creates one container (image, environment, mounts) and adds it to `created`; true when
+    // Docker has a new container, false when the container waits (the reason is in `out`).
+    bool create(const PodSyncInput &in, const QJsonObject &container, bool init,
+                const SandboxRecord &sandbox, int restartCount, const PreparedVolumes &volumes,
+                PodSyncOutput &out, QList<CreatedContainer> &created) const;
+    // Starts a created container and runs its postStart hook.
+    void run(const PodSyncInput &in, const CreatedContainer &container,
+             const SandboxRecord &sandbox, PodSyncOutput &out) const;
     // Whether a container that ended may start again now (CrashLoopBackOff otherwise).
     bool backoffAllows(const QJsonObject &pod, const ContainerRecord &ended, bool init,
                        PodSyncOutput &out) const;

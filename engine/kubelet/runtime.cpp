@@ -239,7 +239,6 @@ std::expected<SandboxRecord, QString> Runtime::createSandbox(const QJsonObject &
     l.insert(labels::podIP, ip);
     const bool hostNetwork = spec.value(u"hostNetwork").toBool();
     QJsonObject hostConfig{
-        {u"Init"_s, true}, // reaps the zombies of a shared process namespace
         {u"IpcMode"_s, u"shareable"_s},
         {u"RestartPolicy"_s, QJsonObject{{u"Name"_s, u"no"_s}}},
         {u"NetworkMode"_s, hostNetwork ? u"container:"_s + m_config.nodeName : m_config.network},
@@ -262,12 +261,17 @@ std::expected<SandboxRecord, QString> Runtime::createSandbox(const QJsonObject &
     auto id = createReplacing(name, config);
     if (!id)
         return std::unexpected(dockerError(id.error()));
-    if (auto started = m_docker.startContainer(*id); !started) {
-        m_docker.removeContainer(*id, true, true);
+    return SandboxRecord{*id, hostNetwork ? m_config.nodeIP : ip, false, attempt,
+                         QDateTime::currentDateTimeUtc()};
+}
+
+RuntimeResult Runtime::startSandbox(const QString &id) const
+{
+    if (auto started = m_docker.startContainer(id); !started) {
+        m_docker.removeContainer(id, true, true);
         return std::unexpected(dockerError(started.error()));
     }
-    return SandboxRecord{*id, hostNetwork ? m_config.nodeIP : ip, true, attempt,
-                         QDateTime::currentDateTimeUtc()};
+    return {};
 }
 
 std::expected<QString, ContainerStartError>
@@ -302,9 +306,9 @@ Runtime::ensureImage(const QString &image, const QString &policy, bool *pulled) 
 }
 
 std::expected<QString, ContainerStartError>
-Runtime::startContainer(const QJsonObject &pod, const QJsonObject &container, bool init,
-                        const SandboxRecord &sandbox, int restartCount, const QStringList &env,
-                        const QJsonArray &mounts) const
+Runtime::createContainer(const QJsonObject &pod, const QJsonObject &container, bool init,
+                         const SandboxRecord &sandbox, int restartCount, const QStringList &env,
+                         const QJsonArray &mounts) const
 {
     const QJsonObject spec = pod.value(u"spec").toObject();
     const QString name = container.value(u"name").toString();
@@ -370,10 +374,15 @@ Runtime::startContainer(const QJsonObject &pod, const QJsonObject &container, bo
     if (!id)
         return std::unexpected(
             ContainerStartError{u"CreateContainerError"_s, dockerError(id.error())});
-    if (auto started = m_docker.startContainer(*id); !started)
+    return *id;
+}
+
+std::expected<void, ContainerStartError> Runtime::startContainer(const QString &id) const
+{
+    if (auto started = m_docker.startContainer(id); !started)
         return std::unexpected(
             ContainerStartError{u"RunContainerError"_s, dockerError(started.error())});
-    return *id;
+    return {};
 }
 
 docker::Result<QString> Runtime::createReplacing(const QString &name,

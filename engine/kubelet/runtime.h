@@ -102,9 +102,13 @@ public:
     // One pod's containers, fully inspected.
     std::expected<PodRecord, QString> inspectPod(const QString &uid) const;
 
-    // A new sandbox for `pod` holding `ip` on the cluster network.
+    // A new sandbox for `pod` holding `ip` on the cluster network, created, not started yet:
+    // containers may be created on it meanwhile (Docker resolves `container:<sandbox>` at
+    // create) but start only once it runs.
     std::expected<SandboxRecord, QString> createSandbox(const QJsonObject &pod, const QString &ip,
                                                         int attempt) const;
+    // Starts a created sandbox; one that cannot start is removed.
+    RuntimeResult startSandbox(const QString &id) const;
 
     // Image presence per policy: local images are used whatever the policy (nothing is pulled
     // into the cluster, the node shares the user's Docker engine); a missing image is pulled
@@ -112,12 +116,14 @@ public:
     std::expected<QString, ContainerStartError>
     ensureImage(const QString &image, const QString &policy, bool *pulled) const;
 
-    // Creates and starts a spec container in the sandbox. `env` is the resolved environment,
-    // `mounts` the Docker mounts of its volumes.
+    // Creates a spec container in the sandbox (CreateContainerError). `env` is the resolved
+    // environment, `mounts` the Docker mounts of its volumes.
     std::expected<QString, ContainerStartError>
-    startContainer(const QJsonObject &pod, const QJsonObject &container, bool init,
-                   const SandboxRecord &sandbox, int restartCount, const QStringList &env,
-                   const QJsonArray &mounts) const;
+    createContainer(const QJsonObject &pod, const QJsonObject &container, bool init,
+                    const SandboxRecord &sandbox, int restartCount, const QStringList &env,
+                    const QJsonArray &mounts) const;
+    // Starts a created container (RunContainerError).
+    std::expected<void, ContainerStartError> startContainer(const QString &id) const;
 
     // Stops a container with SIGTERM then SIGKILL after `graceSeconds` (after running the
     // preStop hook, if the caller did).

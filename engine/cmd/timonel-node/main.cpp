@@ -1,14 +1,15 @@
 // timonel-node: what runs inside Timonel's node containers. One binary, one role per process:
-//   control-plane   the API server (and, as they land, scheduler and controllers) plus the node
-//   agent worker          the node agent pause           holds a pod's network namespace, doing
-//   nothing until told to stop lb              a TCP load balancer in front of several control
-//   planes closure         prints the files a node image must carry (used when building the image)
+//   control-plane  the API server, the scheduler, the controllers and the node agent
+//   worker         the node agent
+//   pause          a pod's sandbox process: holds the pod's namespaces, reaps its orphans
+//   lb             a TCP load balancer in front of several control planes
+//   closure        prints the files a node image must carry (used when building the image)
 #include "apiserver/apiserver.h"
 #include "apiserver/inprocessclient.h"
-#include "controllers/garbagecollector.h"
-#include "controllers/namespacecontroller.h"
 #include "closure.h"
 #include "controllermanager.h"
+#include "controllers/garbagecollector.h"
+#include "controllers/namespacecontroller.h"
 #include "nodeagent.h"
 #include "nodeprocess.h"
 #include "tcpproxy.h"
@@ -23,6 +24,11 @@
 #include <QTextStream>
 
 #include <cstdio>
+#include <cstring>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 Q_LOGGING_CATEGORY(lcNode, "timonel.node", QtInfoMsg)
 
@@ -78,8 +84,8 @@ int runNode(const QString &role)
         // lives beside the database but never in it.
         options.dataDirectory = QStringLiteral("/var/lib/timonel/apiserver");
         options.encryptionKeyFile = QStringLiteral("/var/lib/timonel/encryption.key");
-        options.network.serviceSubnet = config->value(QLatin1String("serviceSubnet"))
-                                            .toString(options.network.serviceSubnet);
+        options.network.serviceSubnet =
+            config->value(QLatin1String("serviceSubnet")).toString(options.network.serviceSubnet);
         options.advertiseAddress = config->value(QLatin1String("nodeIP")).toString();
         api = std::make_unique<apiserver::ApiServer>(options);
         if (auto started = api->start(); !started)
@@ -151,6 +157,28 @@ int runApiServer(const QStringList &args)
     return QCoreApplication::exec();
 }
 
+// The pod sandbox's process, as Kubernetes' pause: PID 1 of the pod, it sleeps, reaps what a
+// shared process namespace leaves to it and ends on SIGINT or SIGTERM. There is one per pod,
+// so it starts no Qt application: it costs a few hundred kilobytes and no start-up work.
+int runPause()
+{
+    struct sigaction quit = {};
+    quit.sa_handler = [](int) { _exit(0); };
+    sigaction(SIGINT, &quit, nullptr);
+    sigaction(SIGTERM, &quit, nullptr);
+    struct sigaction reap = {};
+    reap.sa_handler = [](int) {
+        while (waitpid(-1, nullptr, WNOHANG) > 0) {
+        }
+    };
+    reap.sa_flags = SA_NOCLDSTOP | SA_RESTART;
+    sigaction(SIGCHLD, &reap, nullptr);
+    std::printf("%s (pause)\n", node::ReadyLine);
+    std::fflush(stdout);
+    for (;;)
+        pause();
+}
+
 int runLoadBalancer(const QStringList &args)
 {
     quint16 port = 6443;
@@ -174,6 +202,8 @@ int runLoadBalancer(const QStringList &args)
 
 int main(int argc, char **argv)
 {
+    if (argc == 2 && std::strcmp(argv[1], "pause") == 0)
+        return runPause();
     QCoreApplication app(argc, argv);
     app.setApplicationName(QStringLiteral("timonel-node"));
     app.setApplicationVersion(QStringLiteral(TIMONEL_VERSION));
@@ -183,10 +213,6 @@ int main(int argc, char **argv)
     const QString role = args.value(0);
     if (role == QLatin1String("control-plane") || role == QLatin1String("worker"))
         return runNode(role);
-    if (role == QLatin1String("pause")) {
-        announceReady(QStringLiteral("pause"));
-        return app.exec();
-    }
     if (role == QLatin1String("lb"))
         return runLoadBalancer(args.mid(1));
     if (role == QLatin1String("apiserver"))
