@@ -107,7 +107,7 @@ Kubelet::Kubelet(client::ApiClient &api, KubeletOptions options, docker::DockerC
     : QObject(parent), m_api(api), m_options(std::move(options)), m_docker(docker),
       m_runtime(m_options.runtime, docker), m_volumes(m_options.volumes, docker)
 {
-    m_syncer = std::make_unique<PodSyncer>(m_runtime, m_volumes);
+    m_syncer = std::make_unique<PodSyncer>(m_runtime, m_volumes, m_options.dns);
     m_node = std::make_unique<NodeStatusReporter>(m_api, m_options.node);
     m_events = std::make_unique<client::EventRecorder>(m_api, u"kubelet"_s, m_options.node.name);
     m_queue = std::make_unique<client::WorkQueue>(

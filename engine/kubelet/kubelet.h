@@ -11,6 +11,7 @@
 #include "client/apiclient.h"
 #include "docker/dockerclient.h"
 #include "nodestatus.h"
+#include "poddns.h"
 #include "podstatus.h"
 #include "runtime.h"
 #include "volumes.h"
@@ -51,6 +52,7 @@ struct KubeletOptions
     NodeConfig node;
     RuntimeConfig runtime;
     VolumeHost volumes;
+    ClusterDnsConfig dns;
     // The HTTPS endpoint for the API server (logs, exec, port-forward); no certificate: none.
     QString certificateFile;
     QString keyFile;

@@ -70,8 +70,8 @@ QJsonObject specContainer(const QJsonObject &pod, const QString &name, bool init
 
 } // namespace
 
-PodSyncer::PodSyncer(const Runtime &runtime, const VolumeManager &volumes)
-    : m_runtime(runtime), m_volumes(volumes)
+PodSyncer::PodSyncer(const Runtime &runtime, const VolumeManager &volumes, ClusterDnsConfig dns)
+    : m_runtime(runtime), m_volumes(volumes), m_dns(std::move(dns))
 {
 }
 
@@ -197,6 +197,18 @@ PodSyncOutput PodSyncer::sync(const PodSyncInput &in) const
         out.events.append({u"Warning"_s, u"FailedMount"_s, volumes.error().message, {}});
         out.requeueAfterMs = 5000;
         return finish(*record);
+    }
+    // The pod's resolv.conf, unless it is the node's, which Docker gives the sandbox anyway.
+    if (const QString resolv = podResolvConf(in.pod, m_dns).toString();
+        resolv != m_dns.node.toString()) {
+        auto file = m_volumes.writePodFile(in.uid, u"resolv.conf"_s, resolv.toUtf8());
+        if (!file) {
+            out.events.append({u"Warning"_s, u"FailedMount"_s, file.error(), {}});
+            out.requeueAfterMs = 5000;
+            return finish(*record);
+        }
+        file->insert(u"Target"_s, u"/etc/resolv.conf"_s);
+        volumes->podMounts.append(*file);
     }
 
     // Containers the probes gave up on are killed, then restarted by the rules below.
@@ -370,6 +382,8 @@ bool PodSyncer::create(const PodSyncInput &in, const QJsonObject &container, boo
     auto mounts = m_volumes.mountsFor(in.pod, container, volumes);
     if (!mounts)
         return waitWith(u"CreateContainerConfigError"_s, mounts.error());
+    for (const QJsonValue &mount : volumes.podMounts)
+        mounts->append(mount);
 
     auto id =
         m_runtime.createContainer(in.pod, container, init, sandbox, restartCount, *env, *mounts);

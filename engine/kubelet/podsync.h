@@ -5,6 +5,7 @@
 #pragma once
 
 #include "containerenv.h"
+#include "poddns.h"
 #include "podstatus.h"
 #include "runtime.h"
 #include "volumes.h"
@@ -70,7 +71,7 @@ struct CreatedContainer
 class PodSyncer
 {
 public:
-    PodSyncer(const Runtime &runtime, const VolumeManager &volumes);
+    PodSyncer(const Runtime &runtime, const VolumeManager &volumes, ClusterDnsConfig dns = {});
 
     PodSyncOutput sync(const PodSyncInput &input) const;
 
@@ -91,6 +92,7 @@ private:
 
     const Runtime &m_runtime;
     const VolumeManager &m_volumes;
+    const ClusterDnsConfig m_dns;
 };
 
 } // namespace timonel::kubelet

@@ -13,6 +13,7 @@
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QMap>
+#include <QSaveFile>
 #include <QSet>
 
 #include <sys/stat.h>
@@ -770,6 +771,26 @@ std::expected<QJsonArray, QString> VolumeManager::mountsFor(const QJsonObject &p
         mounts.append(mount);
     }
     return mounts;
+}
+
+std::expected<QJsonObject, QString> VolumeManager::writePodFile(const QString &podUid,
+                                                                const QString &name,
+                                                                const QByteArray &content) const
+{
+    const QString path = u"%1/pods/%2/%3"_s.arg(m_host.localRoot, podUid, name);
+    QFile current(path);
+    if (!current.open(QIODevice::ReadOnly) || current.readAll() != content) {
+        if (!QDir().mkpath(QFileInfo(path).path()))
+            return std::unexpected(u"cannot create the directory of %1"_s.arg(path));
+        // Containers bind-mount the file's inode, which a rename replaces: fine for what pods
+        // keep here, written before their containers and never changed (a pod's DNS settings
+        // are immutable).
+        QSaveFile file(path);
+        if (!file.open(QIODevice::WriteOnly) || file.write(content) != content.size() ||
+            !file.commit())
+            return std::unexpected(u"cannot write %1: %2"_s.arg(path, file.errorString()));
+    }
+    return QJsonObject{{u"Type"_s, u"bind"_s}, {u"Source"_s, hostView(path)}};
 }
 
 void VolumeManager::cleanup(const QString &podUid) const

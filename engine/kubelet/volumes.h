@@ -57,6 +57,8 @@ struct VolumeSources
 struct PreparedVolumes
 {
     QHash<QString, QJsonObject> mounts;
+    // Complete Docker mounts every container of the pod gets (its resolv.conf).
+    QJsonArray podMounts;
 };
 
 // A volume that could not be set up, for the FailedMount event and the pod's waiting reason:
@@ -87,6 +89,11 @@ public:
     std::expected<QJsonArray, QString> mountsFor(const QJsonObject &pod,
                                                  const QJsonObject &container,
                                                  const PreparedVolumes &volumes) const;
+
+    // A file of the pod's own (pods/<uid>/<name>, such as its resolv.conf), written unless it
+    // already has this content: the Docker bind mount of it, without "Target".
+    std::expected<QJsonObject, QString> writePodFile(const QString &podUid, const QString &name,
+                                                     const QByteArray &content) const;
 
     // Removes everything the pod had on this node (directories, tmpfs Docker volumes).
     void cleanup(const QString &podUid) const;

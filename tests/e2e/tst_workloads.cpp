@@ -558,6 +558,28 @@ spec:
         QCOMPARE(ok({u"logs"_s, u"job/hello"_s, u"-n"_s, u"job"_s}), u"hello from the job\n"_s);
     }
 
+    void dnsConfigShapesThePodsResolvConf()
+    {
+        makeNamespace(u"dns"_s);
+        apply(u"dns.yaml"_s, R"(apiVersion: v1
+kind: Pod
+metadata: {name: custom, namespace: dns}
+spec:
+  dnsPolicy: "None"
+  dnsConfig:
+    nameservers: ["192.0.2.1"]
+    searches: ["ns1.svc.cluster-domain.example", "my.dns.search.suffix"]
+    options: [{name: ndots, value: "2"}, {name: edns0}]
+  containers:
+  - {name: c, image: busybox:1.28, command: ["sleep", "3600"]}
+)");
+        QVERIFY(podReady(u"custom"_s, u"dns"_s));
+        QCOMPARE(ok({u"exec"_s, u"custom"_s, u"-n"_s, u"dns"_s, u"--"_s, u"cat"_s,
+                     u"/etc/resolv.conf"_s}),
+                 u"search ns1.svc.cluster-domain.example my.dns.search.suffix\n"
+                 "nameserver 192.0.2.1\noptions ndots:2 edns0\n"_s);
+    }
+
     void badImageShowsImagePullBackOff()
     {
         makeNamespace(u"badimage"_s);

@@ -72,6 +72,11 @@ std::expected<kubelet::KubeletOptions, QString> nodeAgentOptions(const QJsonObje
         return std::unexpected(
             u"the node container has no volume at %1"_s.arg(QLatin1String(stateDirectory)));
 
+    // Pods whose DNS policy asks for the node's resolver get the node's own resolv.conf, which
+    // is Docker's embedded DNS on the cluster network.
+    if (QFile resolv(u"/etc/resolv.conf"_s); resolv.open(QIODevice::ReadOnly))
+        o.dns.node = kubelet::ResolvConf::parse(QString::fromUtf8(resolv.readAll()));
+
     o.certificateFile = pkiFile(u"node.crt"_s);
     o.keyFile = pkiFile(u"node.key"_s);
     o.clientCaFile = pkiFile(u"ca.crt"_s);
