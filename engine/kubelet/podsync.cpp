@@ -178,7 +178,13 @@ PodSyncOutput PodSyncer::sync(const PodSyncInput &in) const
                                u"Pod sandbox changed, it will be killed and re-created."_s,
                                {}});
         }
-        auto created = m_runtime.createSandbox(in.pod, in.podIP, attempt);
+        auto held = m_volumes.sandboxMounts(in.pod);
+        if (!held) {
+            out.events.append({u"Warning"_s, u"FailedMount"_s, held.error().message, {}});
+            out.requeueAfterMs = 5000;
+            return finish(*record);
+        }
+        auto created = m_runtime.createSandbox(in.pod, in.podIP, attempt, *held);
         if (!created) {
             sandboxError = created.error();
             changed = true;

@@ -228,7 +228,8 @@ std::expected<QHash<QString, PodRecord>, QString> Runtime::list(const QString &u
 }
 
 std::expected<SandboxRecord, QString> Runtime::createSandbox(const QJsonObject &pod,
-                                                             const QString &ip, int attempt) const
+                                                             const QString &ip, int attempt,
+                                                             const QJsonArray &mounts) const
 {
     const QJsonObject meta = pod.value(u"metadata").toObject();
     const QJsonObject spec = pod.value(u"spec").toObject();
@@ -242,6 +243,7 @@ std::expected<SandboxRecord, QString> Runtime::createSandbox(const QJsonObject &
         {u"IpcMode"_s, u"shareable"_s},
         {u"RestartPolicy"_s, QJsonObject{{u"Name"_s, u"no"_s}}},
         {u"NetworkMode"_s, hostNetwork ? u"container:"_s + m_config.nodeName : m_config.network},
+        {u"Mounts"_s, mounts},
     };
     QJsonObject config{{u"Image"_s, m_config.sandboxImage},
                        {u"Cmd"_s, QJsonArray{u"pause"_s}},

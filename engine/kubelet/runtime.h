@@ -105,8 +105,10 @@ public:
     // A new sandbox for `pod` holding `ip` on the cluster network, created, not started yet:
     // containers may be created on it meanwhile (Docker resolves `container:<sandbox>` at
     // create) but start only once it runs.
+    // `mounts` are Docker mounts it holds for the pod's lifetime (VolumeManager::sandboxMounts).
     std::expected<SandboxRecord, QString> createSandbox(const QJsonObject &pod, const QString &ip,
-                                                        int attempt) const;
+                                                        int attempt,
+                                                        const QJsonArray &mounts = {}) const;
     // Starts a created sandbox; one that cannot start is removed.
     RuntimeResult startSandbox(const QString &id) const;
 

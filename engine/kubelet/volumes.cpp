@@ -597,6 +597,27 @@ std::expected<QJsonObject, QString> VolumeManager::prepareVolume(const QJsonObje
     return bindMount(hostView(dir));
 }
 
+std::expected<QJsonArray, VolumeError> VolumeManager::sandboxMounts(const QJsonObject &pod) const
+{
+    const QString uid = pod.value(u"metadata").toObject().value(u"uid").toString();
+    QJsonArray mounts;
+    for (const QJsonValue &v : pod.value(u"spec").toObject().value(u"volumes").toArray()) {
+        const QString name = v.toObject().value(u"name").toString();
+        const QJsonObject emptyDir = v.toObject().value(u"emptyDir").toObject();
+        if (emptyDir.value(u"medium").toString() != u"Memory")
+            continue;
+        auto mount = memoryVolume(uid, name, emptyDir);
+        if (!mount)
+            return std::unexpected(VolumeError{
+                name,
+                u"MountVolume.SetUp failed for volume \"%1\" : %2"_s.arg(name, mount.error())});
+        mount->insert(u"Target"_s, u"/run/timonel/volumes/"_s + name);
+        mount->insert(u"ReadOnly"_s, true);
+        mounts.append(*mount);
+    }
+    return mounts;
+}
+
 std::expected<QJsonObject, QString> VolumeManager::memoryVolume(const QString &podUid,
                                                                 const QString &volume,
                                                                 const QJsonObject &emptyDir) const
@@ -610,8 +631,9 @@ std::expected<QJsonObject, QString> VolumeManager::memoryVolume(const QString &p
         labels.insert(QString(labels::cluster), m_host.cluster);
     const QString dockerName =
         u"%1emptydir-%2-%3"_s.arg(m_host.podNamePrefixForDockerVolumes, podUid, volume);
-    // The local driver mounts one tmpfs for every container that uses the volume, so the
-    // pod's containers share it as they share a memory-backed emptyDir.
+    // The local driver mounts the tmpfs once for all the containers using the volume, so the
+    // pod's containers share it, and unmounts it when the last of them stops: the pod's
+    // sandbox holds it too (sandboxMounts).
     const QJsonObject config{{u"Name"_s, dockerName},
                              {u"Driver"_s, u"local"_s},
                              {u"DriverOpts"_s, QJsonObject{{u"type"_s, u"tmpfs"_s},

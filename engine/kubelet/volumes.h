@@ -83,6 +83,11 @@ public:
     std::expected<PreparedVolumes, VolumeError> prepare(const QJsonObject &pod,
                                                         const VolumeSources &sources) const;
 
+    // The mounts the pod's sandbox holds for the pod's lifetime: its Memory-medium emptyDirs.
+    // Docker's local driver unmounts a tmpfs volume when the last container using it stops,
+    // so without the sandbox a sole container's restart would lose the volume's files.
+    std::expected<QJsonArray, VolumeError> sandboxMounts(const QJsonObject &pod) const;
+
     // The Docker "Mounts" for one container of the pod: its volumeMounts (mountPath, readOnly,
     // subPath, subPathExpr) resolved against `volumes`. A missing subPath is created in the
     // volume; subPathExpr expands $(VAR) from the container's env (value and fieldRef entries).

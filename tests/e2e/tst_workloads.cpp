@@ -558,6 +558,28 @@ spec:
         QCOMPARE(ok({u"logs"_s, u"job/hello"_s, u"-n"_s, u"job"_s}), u"hello from the job\n"_s);
     }
 
+    void memoryEmptyDirSurvivesAContainerRestart()
+    {
+        makeNamespace(u"memory"_s);
+        // The first run leaves a file in the tmpfs and fails; the restarted container finds it.
+        apply(u"memory.yaml"_s, R"(apiVersion: v1
+kind: Pod
+metadata: {name: cache, namespace: memory}
+spec:
+  containers:
+  - name: c
+    image: busybox:1.28
+    command: ["sh", "-c", "if [ -f /cache/marker ]; then echo kept; sleep 3600; fi; touch /cache/marker; exit 1"]
+    volumeMounts: [{name: cache, mountPath: /cache}]
+  volumes:
+  - {name: cache, emptyDir: {medium: Memory}}
+)");
+        QVERIFY(podReady(u"cache"_s, u"memory"_s, 60));
+        QVERIFY(waitFor({u"get"_s, u"pod"_s, u"cache"_s, u"-n"_s, u"memory"_s},
+                        u"{.status.containerStatuses[0].restartCount}"_s, u"^1$"_s, 30));
+        QCOMPARE(ok({u"logs"_s, u"cache"_s, u"-n"_s, u"memory"_s}), u"kept\n"_s);
+    }
+
     void dnsConfigShapesThePodsResolvConf()
     {
         makeNamespace(u"dns"_s);
