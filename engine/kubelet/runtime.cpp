@@ -245,8 +245,15 @@ std::expected<SandboxRecord, QString> Runtime::createSandbox(const QJsonObject &
         {u"NetworkMode"_s, hostNetwork ? u"container:"_s + m_config.nodeName : m_config.network},
         {u"Mounts"_s, mounts},
     };
+    QJsonArray command{u"pause"_s};
+    if (!hostNetwork && !m_config.serviceSubnet.isEmpty()) {
+        // ClusterIPs are served by the node: the sandbox's pause routes the service subnet
+        // there, which needs NET_ADMIN; the pod's own containers never get it.
+        command = {u"pause"_s, u"--service-route"_s, m_config.serviceSubnet, m_config.nodeIP};
+        hostConfig.insert(u"CapAdd"_s, QJsonArray{u"NET_ADMIN"_s});
+    }
     QJsonObject config{{u"Image"_s, m_config.sandboxImage},
-                       {u"Cmd"_s, QJsonArray{u"pause"_s}},
+                       {u"Cmd"_s, command},
                        {u"Labels"_s, l},
                        {u"HostConfig"_s, hostConfig}};
     if (!hostNetwork) {

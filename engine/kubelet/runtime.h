@@ -27,6 +27,8 @@ struct RuntimeConfig
     QString network;      // the cluster's Docker network
     QString sandboxImage; // the node's own image, whose timonel-node runs `pause`
     QString nodeIP;
+    // Routed via the node from every pod's network namespace (the sandbox sets the route).
+    QString serviceSubnet;
 };
 
 // One Docker container of a pod, as inspected.

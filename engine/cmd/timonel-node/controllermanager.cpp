@@ -3,6 +3,8 @@
 #include "controllers/cronjobcontroller.h"
 #include "controllers/daemonsetcontroller.h"
 #include "controllers/deploymentcontroller.h"
+#include "controllers/endpointscontroller.h"
+#include "controllers/endpointslicecontroller.h"
 #include "controllers/garbagecollector.h"
 #include "controllers/jobcontroller.h"
 #include "controllers/namespacecontroller.h"
@@ -45,6 +47,8 @@ ControllerManager::ControllerManager(client::ApiClient &api)
     add(std::make_unique<controllers::CronJobController>(api));
     add(std::make_unique<controllers::PersistentVolumeController>(api));
     add(std::make_unique<controllers::ResourceQuotaController>(api));
+    add(std::make_unique<controllers::EndpointsController>(api));
+    add(std::make_unique<controllers::EndpointSliceController>(api));
     add(std::make_unique<scheduler::Scheduler>(api));
 }
 

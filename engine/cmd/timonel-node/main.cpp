@@ -11,7 +11,9 @@
 #include "controllers/garbagecollector.h"
 #include "controllers/namespacecontroller.h"
 #include "nodeagent.h"
+#include "nodenetwork.h"
 #include "nodeprocess.h"
+#include "proxy/netlinkroutes.h"
 #include "tcpproxy.h"
 
 #include <QCommandLineParser>
@@ -107,9 +109,18 @@ int runNode(const QString &role)
         remote = std::move(*created);
         client = remote.get();
     }
+    const QString serviceSubnet =
+        config->value(QLatin1String("serviceSubnet")).toString(QStringLiteral("10.96.0.0/16"));
+    node::NodeNetwork network(*client,
+                              {serviceSubnet, config->value(QLatin1String("nodeIP")).toString(),
+                               role == QLatin1String("control-plane")});
+    if (auto started = network.start(); !started)
+        return fail(started.error());
     auto agentOptions = node::nodeAgentOptions(*config, docker);
     if (!agentOptions)
         return fail(agentOptions.error());
+    agentOptions->dns.nameserver = node::dnsServiceIP(serviceSubnet);
+    agentOptions->runtime.serviceSubnet = serviceSubnet;
     kubelet::Kubelet agent(*client, *agentOptions, docker);
     if (auto started = agent.start(); !started)
         return fail(started.error());
@@ -160,8 +171,16 @@ int runApiServer(const QStringList &args)
 // The pod sandbox's process, as Kubernetes' pause: PID 1 of the pod, it sleeps, reaps what a
 // shared process namespace leaves to it and ends on SIGINT or SIGTERM. There is one per pod,
 // so it starts no Qt application: it costs a few hundred kilobytes and no start-up work.
-int runPause()
+int runPause(int argc, char **argv)
 {
+    // `pause --service-route CIDR NODE-IP`: the pod reaches ClusterIPs through its node.
+    if (argc == 5 && std::strcmp(argv[2], "--service-route") == 0) {
+        if (auto routed =
+                proxy::addRoute(QString::fromLatin1(argv[3]), QString::fromLatin1(argv[4]));
+            !routed)
+            std::fprintf(stderr, "timonel-node pause: cannot route %s via %s: %s\n", argv[3],
+                         argv[4], qPrintable(routed.error()));
+    }
     struct sigaction quit = {};
     quit.sa_handler = [](int) { _exit(0); };
     sigaction(SIGINT, &quit, nullptr);
@@ -202,8 +221,8 @@ int runLoadBalancer(const QStringList &args)
 
 int main(int argc, char **argv)
 {
-    if (argc == 2 && std::strcmp(argv[1], "pause") == 0)
-        return runPause();
+    if (argc >= 2 && std::strcmp(argv[1], "pause") == 0)
+        return runPause(argc, argv);
     QCoreApplication app(argc, argv);
     app.setApplicationName(QStringLiteral("timonel-node"));
     app.setApplicationVersion(QStringLiteral(TIMONEL_VERSION));
