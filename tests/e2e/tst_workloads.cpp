@@ -1,7 +1,7 @@
 // Workloads on a real Timonel cluster (one control plane, three workers), judged by the real
 // kubectl: the seeds' pod scenarios (kubectl run, logs, exec, port-forward, probes, init
 // containers, multi-container patterns, a bad image) and the workload controllers.
-#include "testsupport.h"
+#include "clustertestbase.h"
 
 #include <QDeadlineTimer>
 #include <QElapsedTimer>
@@ -19,150 +19,16 @@ using namespace timonel;
 using test::Run;
 using namespace Qt::StringLiterals;
 
-class TestWorkloads : public QObject
+class TestWorkloads : public test::ClusterTestBase
 {
     Q_OBJECT
 
-    QTemporaryDir m_dir;
-    QString m_cluster = u"work-"_s + QUuid::createUuid().toString(QUuid::Id128).left(6);
-
-    QString kubeconfig() const { return m_dir.filePath(u"kubeconfig"_s); }
-    QMap<QString, QString> env() const
-    {
-        return {{u"KUBECONFIG"_s, kubeconfig()}, {u"KUBECACHEDIR"_s, m_dir.filePath(u"cache"_s)}};
-    }
-    Run timonel(const QStringList &args) const
-    {
-        return test::run(test::binary(u"timonel"_s), args, env(), 300000);
-    }
-    QStringList contextArgs() const { return {u"--context"_s, u"timonel-"_s + m_cluster}; }
-    Run kubectl(const QStringList &args, int timeoutMs = 60000) const
-    {
-        return test::run(u"kubectl"_s, contextArgs() + args, env(), timeoutMs);
-    }
-    QString ok(const QStringList &args, int timeoutMs = 60000)
-    {
-        const Run r = kubectl(args, timeoutMs);
-        if (r.exitCode != 0)
-            qWarning().noquote() << "kubectl" << args.join(u' ') << "failed:" << r.err;
-        return r.exitCode == 0 ? r.out : u"<failed: "_s + r.err + u'>';
-    }
-    QString apply(const QString &name, const QByteArray &manifest)
-    {
-        QFile f(m_dir.filePath(name));
-        if (f.open(QIODevice::WriteOnly | QIODevice::Truncate))
-            f.write(manifest);
-        f.close();
-        return ok({u"apply"_s, u"-f"_s, f.fileName()});
-    }
-    QJsonObject json(const QStringList &args)
-    {
-        return QJsonDocument::fromJson(ok(args + QStringList{u"-o"_s, u"json"_s}).toUtf8())
-            .object();
-    }
-    // Runs kubectl until its output matches `pattern`, or gives up after `seconds`.
-    bool poll(const QStringList &args, const QString &pattern, int seconds = 90)
-    {
-        const QRegularExpression re(pattern, QRegularExpression::MultilineOption);
-        QDeadlineTimer deadline(seconds * 1000);
-        QString last;
-        while (!deadline.hasExpired()) {
-            const Run r = kubectl(args);
-            last = r.out + r.err;
-            if (r.exitCode == 0 && re.match(r.out).hasMatch())
-                return true;
-            QTest::qWait(300);
-        }
-        qWarning().noquote() << "gave up waiting for" << args.join(u' ') << "to match" << pattern
-                             << "- last:" << last;
-        return false;
-    }
-    bool waitFor(const QStringList &getArgs, const QString &jsonpath, const QString &pattern,
-                 int seconds = 90)
-    {
-        return poll(getArgs + QStringList{u"-o"_s, u"jsonpath="_s + jsonpath}, pattern, seconds);
-    }
-    bool podReady(const QString &pod, const QString &ns, int seconds = 90)
-    {
-        return waitFor({u"get"_s, u"pod"_s, pod, u"-n"_s, ns},
-                       u"{.status.conditions[?(@.type==\"Ready\")].status}"_s, u"^True$"_s,
-                       seconds);
-    }
-    void makeNamespace(const QString &ns)
-    {
-        QCOMPARE(ok({u"create"_s, u"namespace"_s, ns}), u"namespace/%1 created\n"_s.arg(ns));
-    }
-    // Pods of a selector as "name node phase ready" lines.
-    QMap<QString, QString> nodesOf(const QString &ns, const QString &selector)
-    {
-        QMap<QString, QString> out;
-        const QJsonObject list = json({u"get"_s, u"pods"_s, u"-n"_s, ns, u"-l"_s, selector});
-        for (const QJsonValue &p : list["items"].toArray())
-            if (!p["metadata"].toObject().contains(u"deletionTimestamp"))
-                out.insert(p["metadata"]["name"].toString(), p["spec"]["nodeName"].toString());
-        return out;
-    }
-    bool rolloutDone(const QString &ns, const QString &what, int seconds = 120)
-    {
-        const Run r =
-            kubectl({u"rollout"_s, u"status"_s, u"-n"_s, ns, what, u"--timeout=%1s"_s.arg(seconds)},
-                    (seconds + 10) * 1000);
-        if (r.exitCode != 0)
-            qWarning().noquote() << "rollout status" << what << r.out << r.err;
-        return r.exitCode == 0;
-    }
-    static QByteArray httpGet(quint16 port, const QByteArray &path = "/")
-    {
-        QTcpSocket socket;
-        socket.connectToHost(u"127.0.0.1"_s, port);
-        if (!socket.waitForConnected(5000))
-            return {};
-        socket.write("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
-        QByteArray reply;
-        QDeadlineTimer deadline(10000);
-        while (socket.state() == QAbstractSocket::ConnectedState && !deadline.hasExpired())
-            if (socket.waitForReadyRead(200))
-                reply += socket.readAll();
-        return reply + socket.readAll();
-    }
+public:
+    TestWorkloads() : ClusterTestBase(u"work"_s) {}
 
 private Q_SLOTS:
-    void initTestCase()
-    {
-        TIMONEL_REQUIRE_DOCKER();
-        QVERIFY(m_dir.isValid());
-        QVERIFY2(!QStandardPaths::findExecutable(u"kubectl"_s).isEmpty(),
-                 "kubectl is the judge and must be on PATH");
-        for (const char *image : {"nginx", "shell"}) {
-            auto built = test::testImage(QString::fromLatin1(image));
-            QVERIFY2(built, test::errorOf(built).constData());
-        }
-        QFile config(m_dir.filePath(u"cluster.yaml"_s));
-        QVERIFY(config.open(QIODevice::WriteOnly));
-        config.write("kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n"
-                     "- role: control-plane\n- role: worker\n- role: worker\n- role: worker\n");
-        config.close();
-        const Run created = timonel(
-            {u"create"_s, u"cluster"_s, u"--name"_s, m_cluster, u"--config"_s, config.fileName()});
-        QVERIFY2(created.exitCode == 0, qPrintable(created.err));
-        // Every node registers and is Ready.
-        QDeadlineTimer deadline(60000);
-        QString nodes;
-        while (!deadline.hasExpired()) {
-            nodes = kubectl({u"get"_s, u"nodes"_s, u"--no-headers"_s}).out;
-            if (nodes.count(u" Ready "_s) == 4)
-                break;
-            QTest::qWait(300);
-        }
-        QVERIFY2(nodes.count(u" Ready "_s) == 4, qPrintable(nodes));
-    }
-
-    void cleanupTestCase()
-    {
-        if (m_dir.isValid())
-            timonel({u"delete"_s, u"cluster"_s, u"--name"_s, m_cluster});
-        QCOMPARE(test::dockerObjectsOf(m_cluster), 0);
-    }
+    void initTestCase() { createCluster(3); }
+    void cleanupTestCase() { deleteCluster(); }
 
     void nodesShowRolesTaintsAndAddresses()
     {
@@ -207,26 +73,13 @@ private Q_SLOTS:
         QVERIFY2(failing.err.contains(u"command terminated with exit code 3"_s),
                  qPrintable(failing.err));
 
-        QProcess forward;
-        QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
-        for (auto [k, v] : env().asKeyValueRange())
-            e.insert(k, v);
-        forward.setProcessEnvironment(e);
-        forward.start(u"kubectl"_s, contextArgs() + QStringList{u"port-forward"_s, u"-n"_s,
-                                                                u"run"_s, u"pod/web"_s, u":80"_s});
-        QVERIFY(forward.waitForStarted());
-        QTRY_VERIFY_WITH_TIMEOUT(forward.canReadLine() || forward.state() == QProcess::NotRunning,
-                                 20000);
-        const QString line = QString::fromUtf8(forward.readLine());
-        const auto match =
-            QRegularExpression(uR"(Forwarding from 127\.0\.0\.1:(\d+) -> 80)"_s).match(line);
-        QVERIFY2(match.hasMatch(),
-                 qPrintable(line + QString::fromUtf8(forward.readAllStandardError())));
-        const QByteArray page = httpGet(match.captured(1).toUShort());
-        forward.terminate();
-        forward.waitForFinished(5000);
-        QVERIFY2(page.startsWith("HTTP/1.1 200") && page.contains("Welcome to nginx!"),
-                 page.constData());
+        {
+            const PortForward forward = portForward({u"-n"_s, u"run"_s, u"pod/web"_s, u":80"_s});
+            QVERIFY2(forward.port, qPrintable(forward.error));
+            const QByteArray page = httpGet(forward.port);
+            QVERIFY2(page.startsWith("HTTP/1.1 200") && page.contains("Welcome to nginx!"),
+                     page.constData());
+        }
         // nginx logs the request on its stdout.
         QVERIFY(poll({u"logs"_s, u"web"_s, u"-n"_s, u"run"_s}, u"GET / HTTP/1.1"_s, 20));
     }

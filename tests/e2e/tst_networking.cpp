@@ -1,0 +1,278 @@
+// Cluster networking on a real Timonel cluster (one control plane, two workers), judged by the
+// real kubectl: Services reached by ClusterIP and by name from pods in other namespaces and on
+// other nodes, headless Services, readiness moving endpoints, NodePorts from the host on every
+// node, `kubectl port-forward svc/...`, and the seeds' ambassador pattern.
+#include "clustertestbase.h"
+
+using namespace timonel;
+using test::Run;
+using namespace Qt::StringLiterals;
+
+class TestNetworking : public test::ClusterTestBase
+{
+    Q_OBJECT
+
+public:
+    TestNetworking() : ClusterTestBase(u"net"_s) {}
+
+private:
+    // What `command` prints in the client pod of `ns` (curl and getent are in the shell image).
+    QString inClient(const QString &ns, const QString &command)
+    {
+        return ok({u"exec"_s, u"client"_s, u"-n"_s, ns, u"--"_s, u"sh"_s, u"-c"_s, command});
+    }
+    void startClient(const QString &ns)
+    {
+        QCOMPARE(ok({u"run"_s, u"client"_s, u"-n"_s, ns, u"--image=busybox:1.28"_s, u"--"_s,
+                     u"sleep"_s, u"3600"_s}),
+                 u"pod/client created\n"_s);
+        QVERIFY(podReady(u"client"_s, ns));
+    }
+    QStringList podIPs(const QString &ns, const QString &selector)
+    {
+        QStringList ips = ok({u"get"_s, u"pods"_s, u"-n"_s, ns, u"-l"_s, selector, u"-o"_s,
+                              u"jsonpath={.items[*].status.podIP}"_s})
+                              .split(u' ', Qt::SkipEmptyParts);
+        ips.sort();
+        return ips;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        createCluster(2, {u"nginx"_s, u"shell"_s, u"redis"_s, u"flask-redis"_s});
+    }
+    void cleanupTestCase() { deleteCluster(); }
+
+    void serviceReachedByNameFromOtherNamespacesAndNodes()
+    {
+        makeNamespace(u"shop"_s);
+        makeNamespace(u"office"_s);
+        QVERIFY(!apply(u"web.yaml"_s, R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - {name: nginx, image: nginx:1.27, ports: [{name: http, containerPort: 80}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {app: web}
+  ports: [{port: 8080, targetPort: http}]
+)")
+                     .startsWith(u"<failed"_s));
+        QVERIFY(rolloutDone(u"shop"_s, u"deployment/web"_s));
+        // One replica per worker: whichever node the clients land on, one replica is elsewhere.
+        const QStringList nodes = nodesOf(u"shop"_s, u"app=web"_s).values();
+        QCOMPARE(QSet<QString>(nodes.begin(), nodes.end()).size(), 2);
+        QVERIFY(waitFor({u"get"_s, u"endpoints"_s, u"web"_s, u"-n"_s, u"shop"_s},
+                        u"{.subsets[0].addresses[*].ip}"_s, uR"(^\S+ \S+$)"_s, 30));
+        startClient(u"shop"_s);
+        startClient(u"office"_s);
+        if (QTest::currentTestFailed())
+            return;
+
+        const QString clusterIP = ok({u"get"_s, u"service"_s, u"web"_s, u"-n"_s, u"shop"_s, u"-o"_s,
+                                      u"jsonpath={.spec.clusterIP}"_s});
+        QVERIFY2(clusterIP.startsWith(u"10.96."_s), qPrintable(clusterIP));
+        const QStringList urls{u"http://%1:8080/"_s.arg(clusterIP), u"http://web.shop:8080/"_s,
+                               u"http://web.shop.svc.cluster.local:8080/"_s};
+        for (const QString &url : urls)
+            QVERIFY2(
+                inClient(u"office"_s, u"curl -sS -m 5 "_s + url).contains(u"Welcome to nginx!"_s),
+                qPrintable(url));
+        QVERIFY(inClient(u"shop"_s, u"curl -sS -m 5 http://web:8080/"_s)
+                    .contains(u"Welcome to nginx!"_s));
+        const QString resolv = inClient(u"office"_s, u"cat /etc/resolv.conf"_s);
+        QVERIFY2(resolv.startsWith(
+                     u"search office.svc.cluster.local svc.cluster.local cluster.local"_s) &&
+                     resolv.contains(u"\nnameserver 10.96.0.10\n"_s) &&
+                     resolv.contains(u"options ndots:5"_s),
+                 qPrintable(resolv));
+        // Connections spread over both replicas: each logs requests.
+        for (int i = 0; i < 12; ++i)
+            inClient(u"office"_s, u"curl -sS -m 5 -o /dev/null http://web.shop:8080/"_s);
+        const QJsonObject pods =
+            json({u"get"_s, u"pods"_s, u"-n"_s, u"shop"_s, u"-l"_s, u"app=web"_s});
+        for (const QJsonValue &pod : pods["items"].toArray()) {
+            const QString name = pod["metadata"]["name"].toString();
+            QVERIFY2(ok({u"logs"_s, name, u"-n"_s, u"shop"_s}).contains(u"GET / HTTP/1.1"_s),
+                     qPrintable(name));
+        }
+    }
+
+    void headlessServiceResolvesToThePodIPs()
+    {
+        QVERIFY(!apply(u"headless.yaml"_s, R"(apiVersion: v1
+kind: Service
+metadata: {name: web-pods, namespace: shop}
+spec:
+  clusterIP: None
+  selector: {app: web}
+  ports: [{port: 80}]
+)")
+                     .startsWith(u"<failed"_s));
+        const QStringList expected = podIPs(u"shop"_s, u"app=web"_s);
+        QCOMPARE(expected.size(), 2);
+        QVERIFY(poll({u"exec"_s, u"client"_s, u"-n"_s, u"office"_s, u"--"_s, u"sh"_s, u"-c"_s,
+                      u"getent ahostsv4 web-pods.shop | awk '{print $1}' | sort -u | xargs"_s},
+                     u"^"_s + QRegularExpression::escape(expected.join(u' ')) + u"$"_s, 30));
+    }
+
+    void podTurningNotReadyLeavesTheEndpoints()
+    {
+        QVERIFY(!apply(u"flaky.yaml"_s, R"(apiVersion: v1
+kind: Pod
+metadata: {name: flaky, namespace: shop, labels: {app: flaky}}
+spec:
+  containers:
+  - name: nginx
+    image: nginx:1.27
+    readinessProbe:
+      exec: {command: ["cat", "/usr/share/nginx/html/index.html"]}
+      periodSeconds: 2
+      failureThreshold: 1
+---
+apiVersion: v1
+kind: Service
+metadata: {name: flaky, namespace: shop}
+spec:
+  selector: {app: flaky}
+  ports: [{port: 80}]
+)")
+                     .startsWith(u"<failed"_s));
+        QVERIFY(podReady(u"flaky"_s, u"shop"_s));
+        const QString ip = podIPs(u"shop"_s, u"app=flaky"_s).value(0);
+        QVERIFY(waitFor({u"get"_s, u"endpoints"_s, u"flaky"_s, u"-n"_s, u"shop"_s},
+                        u"{.subsets[0].addresses[0].ip}"_s,
+                        u"^"_s + QRegularExpression::escape(ip) + u"$"_s, 20));
+        ok({u"exec"_s, u"flaky"_s, u"-n"_s, u"shop"_s, u"--"_s, u"rm"_s,
+            u"/usr/share/nginx/html/index.html"_s});
+        // One failed probe (2 s period) makes it not ready; the endpoints follow at once.
+        QVERIFY(waitFor({u"get"_s, u"endpoints"_s, u"flaky"_s, u"-n"_s, u"shop"_s},
+                        u"{.subsets[0].notReadyAddresses[0].ip}"_s,
+                        u"^"_s + QRegularExpression::escape(ip) + u"$"_s, 10));
+        QVERIFY(waitFor({u"get"_s, u"endpointslices"_s, u"-n"_s, u"shop"_s, u"-l"_s,
+                         u"kubernetes.io/service-name=flaky"_s},
+                        u"{.items[0].endpoints[0].conditions.ready}"_s, u"^false$"_s, 10));
+    }
+
+    void nodePortAnswersOnEveryNode()
+    {
+        QCOMPARE(ok({u"expose"_s, u"deployment/web"_s, u"-n"_s, u"shop"_s, u"--name=web-np"_s,
+                     u"--type=NodePort"_s, u"--port=80"_s, u"--target-port=http"_s}),
+                 u"service/web-np exposed\n"_s);
+        const int nodePort = ok({u"get"_s, u"service"_s, u"web-np"_s, u"-n"_s, u"shop"_s, u"-o"_s,
+                                 u"jsonpath={.spec.ports[0].nodePort}"_s})
+                                 .toInt();
+        QVERIFY2(nodePort >= 30000 && nodePort <= 32767, qPrintable(QString::number(nodePort)));
+        const QStringList nodeIPs =
+            ok({u"get"_s, u"nodes"_s, u"-o"_s,
+                u"jsonpath={.items[*].status.addresses[?(@.type==\"InternalIP\")].address}"_s})
+                .split(u' ', Qt::SkipEmptyParts);
+        QCOMPARE(nodeIPs.size(), 3);
+        for (const QString &ip : nodeIPs)
+            QTRY_VERIFY2_WITH_TIMEOUT(httpGet(ip, quint16(nodePort)).contains("Welcome to nginx!"),
+                                      qPrintable(u"%1:%2"_s.arg(ip).arg(nodePort)), 10000);
+    }
+
+    void portForwardToAService()
+    {
+        const PortForward forward = portForward({u"-n"_s, u"shop"_s, u"svc/web"_s, u":8080"_s});
+        QVERIFY2(forward.port, qPrintable(forward.error));
+        QVERIFY(httpGet(forward.port).contains("Welcome to nginx!"));
+    }
+
+    void ambassadorPatternReachesRedisThroughAService()
+    {
+        makeNamespace(u"ambassador"_s);
+        QCOMPARE(ok({u"run"_s, u"redis"_s, u"-n"_s, u"ambassador"_s, u"--image=redis"_s}),
+                 u"pod/redis created\n"_s);
+        QCOMPARE(ok({u"expose"_s, u"pod"_s, u"redis"_s, u"-n"_s, u"ambassador"_s, u"--port"_s,
+                     u"6379"_s}),
+                 u"service/redis exposed\n"_s);
+        // The seeds' manifests, with their image for the Flask app. Their init command fills in
+        // REDIS_HOST only, which leaves nginx an invalid port; it fills in REDIS_PORT too here.
+        QVERIFY(!apply(u"ambassador.yaml"_s, R"(apiVersion: v1
+kind: ConfigMap
+metadata: {name: redis-config, namespace: ambassador}
+data:
+  host: "redis"
+  port: "6379"
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: nginx-config, namespace: ambassador}
+data:
+  nginx.conf: |
+    user nginx;
+    worker_processes auto;
+    error_log /var/log/nginx/error.log;
+    pid /run/nginx.pid;
+    include /usr/share/nginx/modules/*.conf;
+    events {
+        worker_connections 1024;
+    }
+    stream {
+        server {
+            listen     6379;
+            proxy_pass stream_redis_backend;
+        }
+        upstream stream_redis_backend {
+            server REDIS_HOST:REDIS_PORT;
+        }
+    }
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: flask-ambassador, namespace: ambassador}
+spec:
+  initContainers:
+  - name: init-nginx
+    image: busybox:1.28
+    command: ['sh', '-c', 'cp -L /config/nginx.conf /etc/nginx/nginx.conf && sed -i "s/REDIS_HOST/${REDIS_HOST}/g; s/REDIS_PORT/${REDIS_PORT}/g" /etc/nginx/nginx.conf']
+    env:
+      - name: REDIS_HOST
+        valueFrom: {configMapKeyRef: {name: redis-config, key: host}}
+      - name: REDIS_PORT
+        valueFrom: {configMapKeyRef: {name: redis-config, key: port}}
+    volumeMounts:
+    - {mountPath: /etc/nginx, name: nginx-volume}
+    - {mountPath: /config, name: config}
+  containers:
+  - name: flask-app
+    image: timonel-test/flask-redis
+  - name: nginx-ambassador
+    image: nginx
+    volumeMounts:
+    - {mountPath: /etc/nginx, name: nginx-volume}
+  volumes:
+  - name: nginx-volume
+    emptyDir: {}
+  - name: config
+    configMap: {name: nginx-config}
+)")
+                     .startsWith(u"<failed"_s));
+        QVERIFY(podReady(u"redis"_s, u"ambassador"_s));
+        QVERIFY(podReady(u"flask-ambassador"_s, u"ambassador"_s, 120));
+        const PortForward forward =
+            portForward({u"-n"_s, u"ambassador"_s, u"pod/flask-ambassador"_s, u":5000"_s});
+        QVERIFY2(forward.port, qPrintable(forward.error));
+        QByteArray first;
+        QTRY_VERIFY_WITH_TIMEOUT((first = httpGet(forward.port)).contains("WCSO! Visitado el "),
+                                 20000);
+        // The second visit shows the time the first one left in Redis.
+        const QByteArray body = first.mid(first.indexOf("\r\n\r\n") + 4);
+        QVERIFY2(httpGet(forward.port).endsWith(body), body.constData());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestNetworking)
+#include "tst_networking.moc"
