@@ -181,6 +181,13 @@ protected:
         return forward;
     }
 
+    // What a failed wait leaves to read: the namespace's pods and events, as kubectl shows them.
+    QString diagnosis(const QString &ns)
+    {
+        return kubectl({u"get"_s, u"pods"_s, u"-n"_s, ns, u"-o"_s, u"wide"_s}).out +
+               kubectl({u"get"_s, u"events"_s, u"-n"_s, ns}).out;
+    }
+
     // For initTestCase: the test images, the cluster and every node Ready; check
     // QTest::currentTestFailed() after it.
     void createCluster(int workers, const QStringList &images = {u"nginx"_s, u"shell"_s})

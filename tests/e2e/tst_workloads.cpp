@@ -390,9 +390,9 @@ spec:
 )")
                     .contains(u"daemonset.apps/agent created"_s));
         // The three workers; the tainted control plane is left out.
-        QVERIFY(waitFor({u"get"_s, u"daemonset"_s, u"agent"_s, u"-n"_s, u"ds"_s},
-                        u"{.status.desiredNumberScheduled} {.status.numberReady}"_s, u"^3 3$"_s,
-                        120));
+        if (!waitFor({u"get"_s, u"daemonset"_s, u"agent"_s, u"-n"_s, u"ds"_s},
+                     u"{.status.desiredNumberScheduled} {.status.numberReady}"_s, u"^3 3$"_s, 120))
+            QFAIL(qPrintable(diagnosis(u"ds"_s)));
         const QMap<QString, QString> placed = nodesOf(u"ds"_s, u"app=agent"_s);
         QCOMPARE(QSet<QString>(placed.begin(), placed.end()).size(), 3);
     }
