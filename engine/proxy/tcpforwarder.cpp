@@ -9,12 +9,25 @@
 #include <cstring>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 Q_DECLARE_LOGGING_CATEGORY(lcProxy)
 
 namespace timonel::proxy {
+
+namespace {
+
+// Bytes are relayed as they come: Nagle's algorithm would hold back the second small write of
+// a response (headers, then body) for the peer's delayed ACK.
+void sendAtOnce(int fd)
+{
+    const int on = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+}
+
+} // namespace
 
 namespace {
 
@@ -121,6 +134,7 @@ private:
             return;
         }
         m_fd[1] = fd;
+        sendAtOnce(fd);
         if (::connect(fd, reinterpret_cast<sockaddr *>(&storage), length) == 0) {
             connected();
             return;
@@ -319,6 +333,7 @@ void TcpForwarder::accept(qintptr descriptor)
         return;
     }
     QHostAddress client(reinterpret_cast<const sockaddr *>(&peer));
+    sendAtOnce(fd);
     auto *connection = new TcpConnection(this, fd, client);
     m_connections.insert(connection);
     connection->start();

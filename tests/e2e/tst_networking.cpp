@@ -1,7 +1,8 @@
 // Cluster networking on a real Timonel cluster (one control plane, two workers), judged by the
 // real kubectl: Services reached by ClusterIP and by name from pods in other namespaces and on
 // other nodes, headless Services, readiness moving endpoints, NodePorts from the host on every
-// node, `kubectl port-forward svc/...`, and the seeds' ambassador pattern.
+// node, LoadBalancers on loopback addresses, `kubectl port-forward svc/...`, and the seeds'
+// ambassador pattern.
 #include "clustertestbase.h"
 
 using namespace timonel;
@@ -181,6 +182,33 @@ spec:
         for (const QString &ip : nodeIPs)
             QTRY_VERIFY2_WITH_TIMEOUT(httpGet(ip, quint16(nodePort)).contains("Welcome to nginx!"),
                                       qPrintable(u"%1:%2"_s.arg(ip).arg(nodePort)), 10000);
+    }
+
+    void loadBalancersEachGetALoopbackAddress()
+    {
+        QStringList addresses;
+        for (const QString &name : {u"web-lb"_s, u"web-lb2"_s}) {
+            QCOMPARE(ok({u"expose"_s, u"deployment/web"_s, u"-n"_s, u"shop"_s, u"--name"_s, name,
+                         u"--type=LoadBalancer"_s, u"--port=80"_s, u"--target-port=http"_s}),
+                     u"service/%1 exposed\n"_s.arg(name));
+            QVERIFY(waitFor({u"get"_s, u"service"_s, name, u"-n"_s, u"shop"_s},
+                            u"{.status.loadBalancer.ingress[0].ip}"_s, uR"(^127\.\d+\.\d+\.\d+$)"_s,
+                            30));
+            addresses.append(ok({u"get"_s, u"service"_s, name, u"-n"_s, u"shop"_s, u"-o"_s,
+                                 u"jsonpath={.status.loadBalancer.ingress[0].ip}"_s}));
+        }
+        // Both on port 80 of the user's machine, each at its own address.
+        QVERIFY2(addresses[0] != addresses[1], qPrintable(addresses.join(u' ')));
+        QVERIFY(poll({u"get"_s, u"service"_s, u"web-lb"_s, u"-n"_s, u"shop"_s},
+                     QRegularExpression::escape(addresses[0]) + uR"(\s+80:3\d{4}/TCP)"_s, 10));
+        for (const QString &address : addresses)
+            QTRY_VERIFY2_WITH_TIMEOUT(httpGet(address, 80).contains("Welcome to nginx!"),
+                                      qPrintable(address), 20000);
+        // A deleted service takes its address away.
+        QCOMPARE(ok({u"delete"_s, u"service"_s, u"web-lb2"_s, u"-n"_s, u"shop"_s}),
+                 u"service \"web-lb2\" deleted\n"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(httpGet(addresses[1], 80).isEmpty(), 20000);
+        QVERIFY(httpGet(addresses[0], 80).contains("Welcome to nginx!"));
     }
 
     void portForwardToAService()

@@ -14,6 +14,7 @@
 #include "nodenetwork.h"
 #include "nodeprocess.h"
 #include "proxy/netlinkroutes.h"
+#include "servicelb.h"
 #include "tcpproxy.h"
 
 #include <QCommandLineParser>
@@ -27,6 +28,8 @@
 
 #include <cstdio>
 #include <cstring>
+#include <memory>
+#include <vector>
 
 #include <signal.h>
 #include <sys/wait.h>
@@ -121,6 +124,18 @@ int runNode(const QString &role)
         return fail(agentOptions.error());
     agentOptions->dns.nameserver = node::dnsServiceIP(serviceSubnet);
     agentOptions->runtime.serviceSubnet = serviceSubnet;
+    // LoadBalancer Services are published on the user's machine by the control plane, which
+    // reaches Docker.
+    std::unique_ptr<node::ServiceLoadBalancers> loadBalancers;
+    if (role == QLatin1String("control-plane")) {
+        loadBalancers = std::make_unique<node::ServiceLoadBalancers>(
+            *client,
+            node::ServiceLoadBalancerOptions{agentOptions->runtime.cluster,
+                                             agentOptions->runtime.network,
+                                             agentOptions->runtime.sandboxImage},
+            docker);
+        loadBalancers->start();
+    }
     kubelet::Kubelet agent(*client, *agentOptions, docker);
     if (auto started = agent.start(); !started)
         return fail(started.error());
@@ -198,22 +213,45 @@ int runPause(int argc, char **argv)
         pause();
 }
 
+// `lb --port=PORT HOST:PORT...` (one port, the control planes' load balancer), or
+// `lb --listen=PORT=HOST:PORT,HOST:PORT ...` (several, a LoadBalancer Service's).
 int runLoadBalancer(const QStringList &args)
 {
+    QList<std::pair<quint16, QList<node::Backend>>> listeners;
     quint16 port = 6443;
     QList<node::Backend> backends;
+    auto backendOf = [](const QString &text) {
+        const qsizetype colon = text.lastIndexOf(QLatin1Char(':'));
+        return node::Backend{text.left(colon), text.mid(colon + 1).toUShort()};
+    };
     for (const QString &arg : args) {
-        if (arg.startsWith(QLatin1String("--port=")))
+        if (arg.startsWith(QLatin1String("--port="))) {
             port = arg.mid(7).toUShort();
-        else if (const qsizetype colon = arg.lastIndexOf(QLatin1Char(':')); colon > 0)
-            backends.append({arg.left(colon), arg.mid(colon + 1).toUShort()});
+        } else if (arg.startsWith(QLatin1String("--listen="))) {
+            const QString spec = arg.mid(9);
+            QList<node::Backend> to;
+            for (const QString &b :
+                 spec.section(QLatin1Char('='), 1).split(QLatin1Char(','), Qt::SkipEmptyParts))
+                to.append(backendOf(b));
+            listeners.append({spec.section(QLatin1Char('='), 0, 0).toUShort(), to});
+        } else if (arg.lastIndexOf(QLatin1Char(':')) > 0) {
+            backends.append(backendOf(arg));
+        }
     }
-    if (backends.isEmpty())
+    if (!backends.isEmpty())
+        listeners.append({port, backends});
+    if (listeners.isEmpty())
         return fail(QStringLiteral("lb needs at least one backend HOST:PORT"));
-    node::TcpProxy proxy(backends);
-    if (!proxy.listen(QHostAddress::Any, port))
-        return fail(proxy.errorString());
-    announceReady(QStringLiteral("lb :%1").arg(port));
+    std::vector<std::unique_ptr<node::TcpProxy>> proxies;
+    QStringList ports;
+    for (const auto &[listenPort, to] : listeners) {
+        auto proxy = std::make_unique<node::TcpProxy>(to);
+        if (!proxy->listen(QHostAddress::Any, listenPort))
+            return fail(proxy->errorString());
+        ports.append(QLatin1Char(':') + QString::number(listenPort));
+        proxies.push_back(std::move(proxy));
+    }
+    announceReady(QStringLiteral("lb ") + ports.join(QLatin1Char(' ')));
     return QCoreApplication::exec();
 }
 

@@ -89,15 +89,22 @@ void NodeNetwork::ensureDnsService()
                                                                     {u"port"_s, 53},
                                                                     {u"protocol"_s, u"TCP"_s},
                                                                     {u"targetPort"_s, 53}}}}}}};
-    m_api.create(services, u"kube-system"_s, service, {},
-                 [this](client::Result<QJsonObject> created) {
-                     if (created || created.error().reason == u"AlreadyExists")
-                         return;
-                     // The namespace may not exist yet on a first start: try again shortly.
-                     qCWarning(lcNetwork).noquote()
-                         << "cannot create the kube-dns service:" << created.error().message;
-                     QTimer::singleShot(2000, this, &NodeNetwork::ensureDnsService);
-                 });
+    // Looked up first: creating it again would fail on its address, taken by itself.
+    m_api.get(services, u"kube-system"_s, u"kube-dns"_s,
+              [this, service](client::Result<QJsonObject> found) {
+                  if (found)
+                      return;
+                  m_api.create(services, u"kube-system"_s, service, {},
+                               [this](client::Result<QJsonObject> created) {
+                                   if (created || created.error().reason == u"AlreadyExists")
+                                       return;
+                                   // The namespace may not exist yet on a first start.
+                                   qCWarning(lcNetwork).noquote()
+                                       << "cannot create the kube-dns service:"
+                                       << created.error().message;
+                                   QTimer::singleShot(2000, this, &NodeNetwork::ensureDnsService);
+                               });
+              });
 }
 
 } // namespace timonel::node
