@@ -1,8 +1,8 @@
 // Cluster networking on a real Timonel cluster (one control plane, two workers), judged by the
 // real kubectl: Services reached by ClusterIP and by name from pods in other namespaces and on
 // other nodes, headless Services, readiness moving endpoints, NodePorts from the host on every
-// node, LoadBalancers on loopback addresses, `kubectl port-forward svc/...`, and the seeds'
-// ambassador pattern.
+// node, LoadBalancers on loopback addresses, `kubectl port-forward svc/...`, the seeds'
+// ambassador pattern and the dockercoins sample app.
 #include "clustertestbase.h"
 
 using namespace timonel;
@@ -41,7 +41,9 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
-        createCluster(2, {u"nginx"_s, u"shell"_s, u"redis"_s, u"flask-redis"_s});
+        createCluster(2,
+                      {u"nginx"_s, u"shell"_s, u"redis"_s, u"flask-redis"_s, u"dockercoins-rng"_s,
+                       u"dockercoins-hasher"_s, u"dockercoins-worker"_s, u"dockercoins-webui"_s});
     }
     void cleanupTestCase() { deleteCluster(); }
 
@@ -299,6 +301,33 @@ spec:
         // The second visit shows the time the first one left in Redis.
         const QByteArray body = first.mid(first.indexOf("\r\n\r\n") + 4);
         QVERIFY2(httpGet(forward.port).endsWith(body), body.constData());
+    }
+
+    void dockercoinsShowsProgressThroughItsLoadBalancer()
+    {
+        makeNamespace(u"coins"_s);
+        const QString manifest = qEnvironmentVariable("TIMONEL_SOURCE_DIR") +
+                                 u"/resources/dockercoins/dockercoins.yaml"_s;
+        QVERIFY(!ok({u"apply"_s, u"-n"_s, u"coins"_s, u"-f"_s, manifest}).startsWith(u"<failed"_s));
+        for (const QString &name : {u"redis"_s, u"rng"_s, u"hasher"_s, u"worker"_s, u"webui"_s})
+            QVERIFY2(rolloutDone(u"coins"_s, u"deployment/"_s + name), qPrintable(name));
+        QVERIFY(waitFor({u"get"_s, u"service"_s, u"webui"_s, u"-n"_s, u"coins"_s},
+                        u"{.status.loadBalancer.ingress[0].ip}"_s, uR"(^127\.\d+\.\d+\.\d+$)"_s,
+                        30));
+        const QString address = ok({u"get"_s, u"service"_s, u"webui"_s, u"-n"_s, u"coins"_s,
+                                    u"-o"_s, u"jsonpath={.status.loadBalancer.ingress[0].ip}"_s});
+        auto hashes = [&] {
+            const QByteArray reply = httpGet(address, 80, "/json");
+            return QJsonDocument::fromJson(reply.mid(reply.indexOf("\r\n\r\n") + 4))
+                .object()
+                .value(u"hashes"_s)
+                .toInteger(-1);
+        };
+        // The worker mines through rng and hasher, found by their Service names.
+        qint64 first = -1;
+        QTRY_VERIFY_WITH_TIMEOUT((first = hashes()) > 0, 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(hashes() > first, 20000);
+        QVERIFY(httpGet(address, 80).startsWith("HTTP/1.1 200"));
     }
 };
 
