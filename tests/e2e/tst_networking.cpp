@@ -2,7 +2,7 @@
 // real kubectl: Services reached by ClusterIP and by name from pods in other namespaces and on
 // other nodes, headless Services, readiness moving endpoints, NodePorts from the host on every
 // node, LoadBalancers on loopback addresses, `kubectl port-forward svc/...`, the seeds'
-// ambassador pattern and the dockercoins sample app.
+// ambassador pattern, the dockercoins sample app and the built-in Ingress controller.
 #include "clustertestbase.h"
 
 using namespace timonel;
@@ -328,6 +328,60 @@ spec:
         QTRY_VERIFY_WITH_TIMEOUT((first = hashes()) > 0, 60000);
         QTRY_VERIFY_WITH_TIMEOUT(hashes() > first, 20000);
         QVERIFY(httpGet(address, 80).startsWith("HTTP/1.1 200"));
+    }
+
+    void ingressRoutesByHostAndPath()
+    {
+        // The built-in controller's own LoadBalancer address, which served Ingresses show.
+        QVERIFY(waitFor({u"get"_s, u"service"_s, u"timonel-ingress"_s, u"-n"_s, u"kube-system"_s},
+                        u"{.status.loadBalancer.ingress[0].ip}"_s, uR"(^127\.\d+\.\d+\.\d+$)"_s,
+                        30));
+        const QString address =
+            ok({u"get"_s, u"service"_s, u"timonel-ingress"_s, u"-n"_s, u"kube-system"_s, u"-o"_s,
+                u"jsonpath={.status.loadBalancer.ingress[0].ip}"_s});
+        QVERIFY(poll({u"get"_s, u"ingressclass"_s},
+                     uR"(^timonel\s+timonel\.dev/ingress-controller)"_s, 10));
+        // No ingressClassName: `timonel` is the default class.
+        QVERIFY(!apply(u"ingress.yaml"_s, R"(apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: coins, namespace: coins}
+spec:
+  rules:
+  - host: rng.coins.test
+    http:
+      paths: [{path: /, pathType: Prefix, backend: {service: {name: rng, port: {number: 80}}}}]
+  - host: hasher.coins.test
+    http:
+      paths: [{path: /, pathType: Prefix, backend: {service: {name: hasher, port: {number: 80}}}}]
+  - host: coins.test
+    http:
+      paths:
+      - {path: /json, pathType: Exact, backend: {service: {name: webui, port: {number: 80}}}}
+)")
+                     .startsWith(u"<failed"_s));
+        QVERIFY(waitFor({u"get"_s, u"ingress"_s, u"coins"_s, u"-n"_s, u"coins"_s},
+                        u"{.status.loadBalancer.ingress[0].ip}"_s,
+                        u"^"_s + QRegularExpression::escape(address) + u"$"_s, 30));
+        auto get = [&](const QByteArray &host, const QByteArray &path) {
+            QTcpSocket socket;
+            socket.connectToHost(address, 80);
+            if (!socket.waitForConnected(5000))
+                return QByteArray();
+            socket.write("GET " + path + " HTTP/1.1\r\nHost: " + host +
+                         "\r\nConnection: close\r\n\r\n");
+            QByteArray reply;
+            QDeadlineTimer deadline(10000);
+            while (socket.state() == QAbstractSocket::ConnectedState && !deadline.hasExpired())
+                if (socket.waitForReadyRead(200))
+                    reply += socket.readAll();
+            return reply + socket.readAll();
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(get("rng.coins.test", "/").contains("RNG running on"), 20000);
+        QVERIFY(get("hasher.coins.test", "/").contains("HASHER running on"));
+        QVERIFY(get("coins.test", "/json").contains("\"hashes\""));
+        // Exact: /json/more is not /json; and a host no rule names has no backend.
+        QVERIFY(get("coins.test", "/json/more").startsWith("HTTP/1.1 404"));
+        QVERIFY(get("elsewhere.test", "/").startsWith("HTTP/1.1 404"));
     }
 };
 

@@ -7,6 +7,7 @@
 #include "apiserver/apiserver.h"
 #include "apiserver/inprocessclient.h"
 #include "closure.h"
+#include "clusteringress.h"
 #include "controllermanager.h"
 #include "controllers/garbagecollector.h"
 #include "controllers/namespacecontroller.h"
@@ -135,6 +136,14 @@ int runNode(const QString &role)
                                              agentOptions->runtime.sandboxImage},
             docker);
         loadBalancers->start();
+    }
+    // The built-in ingress controller, on the control plane only.
+    std::unique_ptr<node::ClusterIngress> ingress;
+    if (role == QLatin1String("control-plane")) {
+        ingress = std::make_unique<node::ClusterIngress>(
+            *client, config->value(QLatin1String("nodeIP")).toString());
+        if (auto started = ingress->start(); !started)
+            std::fprintf(stderr, "timonel-node: %s\n", qPrintable(started.error()));
     }
     kubelet::Kubelet agent(*client, *agentOptions, docker);
     if (auto started = agent.start(); !started)
