@@ -314,11 +314,16 @@ QString Kubelet::allocateIp(const QString &uid)
     if (!subnet)
         return {};
     // .0 is the network; the last address is the broadcast. Docker's gateway is in the first
-    // range, which holds the nodes, never a node's podCIDR.
-    for (quint64 offset = 1; offset + 1 < subnet->size(); ++offset) {
+    // range, which holds the nodes, never a node's podCIDR. Addresses are handed out in turn,
+    // as the host-local IPAM does, not lowest first: Docker may still hold the address of a
+    // sandbox removed a moment ago ("Address already in use").
+    const quint64 usable = subnet->size() - 2;
+    for (quint64 step = 1; step <= usable; ++step) {
+        const quint64 offset = (m_lastIpOffset + step - 1) % usable + 1;
         const QString ip = subnet->address(offset);
         if (!m_ips.contains(ip) && ip != m_options.node.nodeIP) {
             m_ips.insert(ip, uid);
+            m_lastIpOffset = offset;
             return ip;
         }
     }

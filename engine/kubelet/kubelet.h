@@ -125,6 +125,7 @@ private:
     QByteArray m_dockerBuffer;
     QHash<QString, PodWorker> m_pods; // by uid
     QHash<QString, QString> m_ips;    // pod IP -> uid
+    quint64 m_lastIpOffset = 0;       // in the podCIDR, of the address handed out last
     bool m_running = false;
 };
 
