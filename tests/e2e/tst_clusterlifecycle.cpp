@@ -49,10 +49,13 @@ class TestClusterLifecycle : public QObject
         f.write(content);
         return f.fileName();
     }
+    // The cluster's node containers (its other containers: pods, load balancers, carry no role).
     QJsonArray nodeContainers(const QString &cluster) const
     {
         return docker::DockerClient()
-            .listContainers(docker::labelFilter(QStringLiteral("io.timonel.cluster"), cluster))
+            .listContainers(QJsonObject{{QStringLiteral("label"),
+                                         QJsonArray{QStringLiteral("io.timonel.cluster=") + cluster,
+                                                    QStringLiteral("io.timonel.role")}}})
             .value_or(QJsonArray());
     }
     static int running(const QJsonArray &containers)

@@ -125,10 +125,14 @@ int runNode(const QString &role)
         return fail(agentOptions.error());
     agentOptions->dns.nameserver = node::dnsServiceIP(serviceSubnet);
     agentOptions->runtime.serviceSubnet = serviceSubnet;
-    // LoadBalancer Services are published on the user's machine by the control plane, which
-    // reaches Docker.
+    // LoadBalancer Services are published on the user's machine by the first control plane,
+    // which reaches Docker; the ingress controller runs there too. One of each: control planes
+    // share no state yet, and two would fight over the same containers.
+    const bool firstControlPlane =
+        role == QLatin1String("control-plane") &&
+        name == agentOptions->runtime.cluster + QLatin1String("-control-plane");
     std::unique_ptr<node::ServiceLoadBalancers> loadBalancers;
-    if (role == QLatin1String("control-plane")) {
+    if (firstControlPlane) {
         loadBalancers = std::make_unique<node::ServiceLoadBalancers>(
             *client,
             node::ServiceLoadBalancerOptions{agentOptions->runtime.cluster,
@@ -137,9 +141,8 @@ int runNode(const QString &role)
             docker);
         loadBalancers->start();
     }
-    // The built-in ingress controller, on the control plane only.
     std::unique_ptr<node::ClusterIngress> ingress;
-    if (role == QLatin1String("control-plane")) {
+    if (firstControlPlane) {
         ingress = std::make_unique<node::ClusterIngress>(
             *client, config->value(QLatin1String("nodeIP")).toString());
         if (auto started = ingress->start(); !started)

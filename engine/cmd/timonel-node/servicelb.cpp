@@ -4,6 +4,7 @@
 #include "client/informer.h"
 #include "client/workqueue.h"
 #include "cluster/defaults.h"
+#include "core/cidr.h"
 
 #include <QCryptographicHash>
 #include <QHostAddress>
@@ -50,6 +51,30 @@ QString publishedAddress(const QJsonObject &service)
 QString containerName(const QString &cluster, const QString &key)
 {
     return u"%1-lb-%2"_s.arg(cluster, QString(key).replace(u'/', u'-'));
+}
+
+// The highest address of the network's range (the nodes') that no container holds: nodes take
+// theirs from the bottom and keep them across a stop, which an address Docker picks might take.
+QString freeNetworkAddress(const docker::DockerClient &docker, const QString &network)
+{
+    auto inspected = docker.inspectNetwork(network);
+    if (!inspected)
+        return {};
+    const QJsonArray configs = inspected->value(u"IPAM").toObject().value(u"Config").toArray();
+    const QString range = configs.first()
+                              .toObject()
+                              .value(u"IPRange")
+                              .toString(configs.first().toObject().value(u"Subnet").toString());
+    auto subnet = core::Ipv4Subnet::parse(range);
+    if (!subnet || subnet->size() < 4)
+        return {};
+    QSet<QString> held;
+    for (const QJsonValue &c : inspected->value(u"Containers").toObject())
+        held.insert(c.toObject().value(u"IPv4Address").toString().section(u'/', 0, 0));
+    for (quint64 offset = subnet->size() - 2; offset > 1; --offset)
+        if (const QString ip = subnet->address(offset); !held.contains(ip))
+            return ip;
+    return {};
 }
 
 } // namespace
@@ -130,21 +155,22 @@ ServiceLoadBalancers::ServiceLoadBalancers(client::ApiClient &api,
     connect(m_nodes.get(), &client::Informer::deleted, this, &ServiceLoadBalancers::enqueueAll);
     // Containers of services deleted while the control plane was down.
     connect(m_services.get(), &client::Informer::synced, this, [this] {
-        QThreadPool::globalInstance()->start([this, guard = QPointer(this)] {
-            const QString filter =
-                u"%1=%2"_s.arg(cluster::defaults::clusterLabel, m_options.cluster);
-            auto listed = m_docker.listContainers(
-                QJsonObject{{u"label"_s, QJsonArray{filter, QString(serviceLabel)}}});
-            QStringList keys;
-            for (const QJsonValue &c : listed.value_or(QJsonArray()))
-                keys.append(
-                    c.toObject().value(u"Labels").toObject().value(serviceLabel).toString());
-            QMetaObject::invokeMethod(this, [this, guard, keys] {
-                if (guard)
-                    for (const QString &key : keys)
-                        m_queue->add(key);
+        // Pool tasks get copies of what they use: they may outlive this object at exit.
+        QThreadPool::globalInstance()->start(
+            [this, guard = QPointer(this), docker = m_docker, clusterName = m_options.cluster] {
+                const QString filter = u"%1=%2"_s.arg(cluster::defaults::clusterLabel, clusterName);
+                auto listed = docker.listContainers(
+                    QJsonObject{{u"label"_s, QJsonArray{filter, QString(serviceLabel)}}});
+                QStringList keys;
+                for (const QJsonValue &c : listed.value_or(QJsonArray()))
+                    keys.append(
+                        c.toObject().value(u"Labels").toObject().value(serviceLabel).toString());
+                QMetaObject::invokeMethod(this, [this, guard, keys] {
+                    if (guard)
+                        for (const QString &key : keys)
+                            m_queue->add(key);
+                });
             });
-        });
     });
 }
 
@@ -191,13 +217,14 @@ void ServiceLoadBalancers::sync(const QString &key, std::function<void(bool retr
     const QJsonObject service = m_services->get(key.section(u'/', 0, 0), key.section(u'/', 1));
     const QStringList nodeIPs = readyNodeIPs();
     // Docker calls block: they run on the pool, the answer comes back to this thread.
-    QThreadPool::globalInstance()->start([this, guard = QPointer(this), key, service, nodeIPs,
+    QThreadPool::globalInstance()->start([this, guard = QPointer(this), docker = m_docker,
+                                          options = m_options, key, service, nodeIPs,
                                           done = std::move(done)] {
         const QString mine = u"%1=%2"_s.arg(serviceLabel, key);
-        const QString cluster = u"%1=%2"_s.arg(cluster::defaults::clusterLabel, m_options.cluster);
+        const QString ofCluster = u"%1=%2"_s.arg(cluster::defaults::clusterLabel, options.cluster);
         auto existing =
-            m_docker.listContainers(QJsonObject{{u"label"_s, QJsonArray{mine, cluster}}}, true);
-        auto everyAddress = m_docker.listContainers(
+            docker.listContainers(QJsonObject{{u"label"_s, QJsonArray{mine, ofCluster}}}, true);
+        auto everyAddress = docker.listContainers(
             QJsonObject{{u"label"_s, QJsonArray{QString(addressLabel)}}}, true);
         if (!existing || !everyAddress) {
             QMetaObject::invokeMethod(this, [guard, done] {
@@ -212,7 +239,7 @@ void ServiceLoadBalancers::sync(const QString &key, std::function<void(bool retr
         for (const QJsonValue &c : *everyAddress) {
             const QJsonObject labels = c.toObject().value(u"Labels").toObject();
             if (labels.value(serviceLabel).toString() == key &&
-                labels.value(cluster::defaults::clusterLabel).toString() == m_options.cluster)
+                labels.value(cluster::defaults::clusterLabel).toString() == options.cluster)
                 address = labels.value(addressLabel).toString();
             else
                 taken.insert(labels.value(addressLabel).toString());
@@ -235,7 +262,7 @@ void ServiceLoadBalancers::sync(const QString &key, std::function<void(bool retr
             if (same && !spec.ports.isEmpty())
                 current = true;
             else
-                m_docker.removeContainer(container.value(u"Id").toString(), true, true);
+                docker.removeContainer(container.value(u"Id").toString(), true, true);
         }
         if (!current && !spec.ports.isEmpty()) {
             QJsonObject exposed, bindings;
@@ -245,24 +272,33 @@ void ServiceLoadBalancers::sync(const QString &key, std::function<void(bool retr
                                 QJsonArray{QJsonObject{{u"HostIp"_s, address},
                                                        {u"HostPort"_s, QString::number(port)}}});
             }
+            QJsonObject networking;
+            if (const QString ip = freeNetworkAddress(docker, options.network); !ip.isEmpty())
+                networking = {{u"EndpointsConfig"_s,
+                               QJsonObject{{options.network,
+                                            QJsonObject{{u"IPAMConfig"_s,
+                                                         QJsonObject{{u"IPv4Address"_s, ip}}}}}}}};
             const QJsonObject config{
-                {u"Image"_s, m_options.image},
+                {u"Image"_s, options.image},
+                {u"NetworkingConfig"_s, networking},
                 {u"Cmd"_s, QJsonArray::fromStringList(spec.arguments())},
-                {u"Labels"_s, QJsonObject{{cluster::defaults::clusterLabel, m_options.cluster},
+                {u"Labels"_s, QJsonObject{{cluster::defaults::clusterLabel, options.cluster},
                                           {serviceLabel, key},
                                           {addressLabel, address},
                                           {digestLabel, spec.digest()}}},
                 {u"ExposedPorts"_s, exposed},
                 {u"HostConfig"_s,
-                 QJsonObject{{u"NetworkMode"_s, m_options.network},
+                 QJsonObject{{u"NetworkMode"_s, options.network},
                              {u"PortBindings"_s, bindings},
-                             {u"RestartPolicy"_s, QJsonObject{{u"Name"_s, u"unless-stopped"_s}}}}}};
-            auto id = m_docker.createContainer(containerName(m_options.cluster, key), config);
+                             // Brought back by this controller, not by Docker: after
+                             // the cluster's nodes, which keep their own addresses.
+                             {u"RestartPolicy"_s, QJsonObject{{u"Name"_s, u"no"_s}}}}}};
+            auto id = docker.createContainer(containerName(options.cluster, key), config);
             if (!id)
                 failure = id.error().message;
-            else if (auto started = m_docker.startContainer(*id); !started) {
+            else if (auto started = docker.startContainer(*id); !started) {
                 failure = started.error().message;
-                m_docker.removeContainer(*id, true, true);
+                docker.removeContainer(*id, true, true);
             }
         }
         const QString published = failure.isEmpty() && !spec.ports.isEmpty() ? address : QString();
