@@ -5,6 +5,15 @@
 
 namespace timonel::client {
 
+WorkQueue::Handler WorkQueue::retrying(std::function<void(const QString &key, RetryDone done)> sync)
+{
+    return [sync = std::move(sync)](const QString &key, Done done) {
+        sync(key, [done = std::move(done)](bool retry) {
+            done(retry ? Outcome::Retry : Outcome::Done);
+        });
+    };
+}
+
 WorkQueue::WorkQueue(Handler handler, int maxConcurrent, QObject *parent)
     : QObject(parent), m_handler(std::move(handler)), m_maxConcurrent(std::max(1, maxConcurrent))
 {

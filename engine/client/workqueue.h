@@ -31,6 +31,11 @@ public:
     // Called once per dequeued key; must call `done` exactly once, now or later.
     using Handler = std::function<void(const QString &key, Done done)>;
 
+    // A Handler for the many syncs that only tell whether to retry: done(true) retries the key
+    // after its back-off, done(false) forgets the back-off.
+    using RetryDone = std::function<void(bool retry)>;
+    static Handler retrying(std::function<void(const QString &key, RetryDone done)> sync);
+
     explicit WorkQueue(Handler handler, int maxConcurrent = 4, QObject *parent = nullptr);
     ~WorkQueue() override;
 

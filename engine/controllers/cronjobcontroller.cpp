@@ -172,11 +172,8 @@ void CronJobController::start()
 {
     m_recorder = std::make_unique<client::EventRecorder>(m_api, u"cronjob-controller"_s);
     m_queue = std::make_unique<client::WorkQueue>(
-        [this](const QString &key, client::WorkQueue::Done done) {
-            sync(key, [done](bool retry) {
-                done(retry ? client::WorkQueue::Outcome::Retry : client::WorkQueue::Outcome::Done);
-            });
-        },
+        client::WorkQueue::retrying(
+            [this](const QString &key, auto done) { sync(key, std::move(done)); }),
         2);
     m_queue->setBackoffLimits(5ms, 1000s);
     m_cronJobs = std::make_unique<client::Informer>(m_api, cronJobs);

@@ -70,12 +70,8 @@ void DeploymentController::start()
         return;
     m_running = true;
     m_recorder = std::make_unique<client::EventRecorder>(m_api, u"deployment-controller"_s);
-    m_queue = std::make_unique<client::WorkQueue>(
-        [this](const QString &key, client::WorkQueue::Done done) {
-            sync(key, [done](bool retry) {
-                done(retry ? client::WorkQueue::Outcome::Retry : client::WorkQueue::Outcome::Done);
-            });
-        });
+    m_queue = std::make_unique<client::WorkQueue>(client::WorkQueue::retrying(
+        [this](const QString &key, auto done) { sync(key, std::move(done)); }));
     m_deployments = std::make_unique<client::Informer>(m_api, deploymentsResource);
     m_replicaSets = std::make_unique<client::Informer>(m_api, replicaSetsResource);
     client::InformerOptions podOptions;

@@ -133,12 +133,8 @@ void EndpointsController::start()
     m_running = true;
     m_written.clear();
     m_recorder = std::make_unique<client::EventRecorder>(m_api, u"endpoint-controller"_s);
-    m_queue = std::make_unique<client::WorkQueue>(
-        [this](const QString &key, client::WorkQueue::Done done) {
-            sync(key, [done](bool retry) {
-                done(retry ? client::WorkQueue::Outcome::Retry : client::WorkQueue::Outcome::Done);
-            });
-        });
+    m_queue = std::make_unique<client::WorkQueue>(client::WorkQueue::retrying(
+        [this](const QString &key, auto done) { sync(key, std::move(done)); }));
     m_queue->setBackoffLimits(std::chrono::milliseconds(5), std::chrono::seconds(30));
     m_services = std::make_unique<client::Informer>(m_api, servicesResource);
     client::InformerOptions podOptions;

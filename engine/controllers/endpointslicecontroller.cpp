@@ -273,12 +273,8 @@ void EndpointSliceController::start()
     m_running = true;
     m_generations.clear();
     m_recorder = std::make_unique<client::EventRecorder>(m_api, u"endpoint-slice-controller"_s);
-    m_queue = std::make_unique<client::WorkQueue>(
-        [this](const QString &key, client::WorkQueue::Done done) {
-            sync(key, [done](bool retry) {
-                done(retry ? client::WorkQueue::Outcome::Retry : client::WorkQueue::Outcome::Done);
-            });
-        });
+    m_queue = std::make_unique<client::WorkQueue>(client::WorkQueue::retrying(
+        [this](const QString &key, auto done) { sync(key, std::move(done)); }));
     // kube-controller-manager's endpointslice back-off: 1 s doubling up to 1000 s is for a
     // large cluster; a local one wants its endpoints back soon after a missing node appears.
     m_queue->setBackoffLimits(std::chrono::milliseconds(5), std::chrono::seconds(30));

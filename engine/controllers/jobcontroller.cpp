@@ -47,18 +47,11 @@ QDateTime JobController::now() const
 void JobController::start()
 {
     m_recorder = std::make_unique<client::EventRecorder>(m_api, u"job-controller"_s);
-    auto handler = [](auto sync) {
-        return [sync](const QString &key, client::WorkQueue::Done done) {
-            sync(key, [done](bool retry) {
-                done(retry ? client::WorkQueue::Outcome::Retry : client::WorkQueue::Outcome::Done);
-            });
-        };
-    };
     m_queue = std::make_unique<client::WorkQueue>(
-        handler([this](const QString &k, auto d) { syncJob(k, d); }), 4);
+        client::WorkQueue::retrying([this](const QString &k, auto d) { syncJob(k, d); }), 4);
     m_queue->setBackoffLimits(1s, 60s); // DefaultJobApiBackOff, MaxJobApiBackOff
     m_orphans = std::make_unique<client::WorkQueue>(
-        handler([this](const QString &k, auto d) { syncOrphanPod(k, d); }), 4);
+        client::WorkQueue::retrying([this](const QString &k, auto d) { syncOrphanPod(k, d); }), 4);
     m_orphans->setBackoffLimits(1s, 60s);
     m_jobs = std::make_unique<client::Informer>(m_api, jobs);
     m_pods = std::make_unique<client::Informer>(m_api, pods);

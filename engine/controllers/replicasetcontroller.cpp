@@ -204,12 +204,8 @@ void ReplicaSetController::start()
         return;
     m_running = true;
     m_recorder = std::make_unique<client::EventRecorder>(m_api, u"replicaset-controller"_s);
-    m_queue = std::make_unique<client::WorkQueue>(
-        [this](const QString &key, client::WorkQueue::Done done) {
-            sync(key, [done](bool retry) {
-                done(retry ? client::WorkQueue::Outcome::Retry : client::WorkQueue::Outcome::Done);
-            });
-        });
+    m_queue = std::make_unique<client::WorkQueue>(client::WorkQueue::retrying(
+        [this](const QString &key, auto done) { sync(key, std::move(done)); }));
     m_replicaSets = std::make_unique<client::Informer>(m_api, replicaSetsResource);
     client::InformerOptions podOptions;
     podOptions.transform = podEssentials;

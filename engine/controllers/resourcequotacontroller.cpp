@@ -84,11 +84,8 @@ ResourceQuotaController::~ResourceQuotaController()
 void ResourceQuotaController::start()
 {
     m_queue = std::make_unique<client::WorkQueue>(
-        [this](const QString &key, client::WorkQueue::Done done) {
-            syncQuota(key, [done](bool retry) {
-                done(retry ? client::WorkQueue::Outcome::Retry : client::WorkQueue::Outcome::Done);
-            });
-        },
+        client::WorkQueue::retrying(
+            [this](const QString &key, auto done) { syncQuota(key, std::move(done)); }),
         2);
     m_queue->setBackoffLimits(100ms, 30s);
 

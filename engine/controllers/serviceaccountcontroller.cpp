@@ -39,11 +39,8 @@ ServiceAccountController::~ServiceAccountController() = default;
 void ServiceAccountController::start()
 {
     m_queue = std::make_unique<client::WorkQueue>(
-        [this](const QString &ns, client::WorkQueue::Done done) {
-            syncNamespace(ns, [done](bool retry) {
-                done(retry ? client::WorkQueue::Outcome::Retry : client::WorkQueue::Outcome::Done);
-            });
-        },
+        client::WorkQueue::retrying(
+            [this](const QString &ns, auto done) { syncNamespace(ns, std::move(done)); }),
         2);
     m_queue->setBackoffLimits(std::chrono::milliseconds(100), std::chrono::seconds(30));
     m_namespaces = std::make_unique<client::Informer>(m_api, namespaces);

@@ -111,11 +111,8 @@ Kubelet::Kubelet(client::ApiClient &api, KubeletOptions options, docker::DockerC
     m_node = std::make_unique<NodeStatusReporter>(m_api, m_options.node);
     m_events = std::make_unique<client::EventRecorder>(m_api, u"kubelet"_s, m_options.node.name);
     m_queue = std::make_unique<client::WorkQueue>(
-        [this](const QString &uid, client::WorkQueue::Done done) {
-            dispatch(uid, [done](bool retry) {
-                done(retry ? client::WorkQueue::Outcome::Retry : client::WorkQueue::Outcome::Done);
-            });
-        },
+        client::WorkQueue::retrying(
+            [this](const QString &uid, auto done) { dispatch(uid, std::move(done)); }),
         m_options.workers);
     m_pool = std::make_unique<QThreadPool>();
     m_pool->setMaxThreadCount(m_options.workers);

@@ -136,11 +136,8 @@ ServiceLoadBalancers::ServiceLoadBalancers(client::ApiClient &api,
     m_services = std::make_unique<client::Informer>(m_api, services);
     m_nodes = std::make_unique<client::Informer>(m_api, nodes);
     m_queue = std::make_unique<client::WorkQueue>(
-        [this](const QString &key, client::WorkQueue::Done done) {
-            sync(key, [done](bool retry) {
-                done(retry ? client::WorkQueue::Outcome::Retry : client::WorkQueue::Outcome::Done);
-            });
-        },
+        client::WorkQueue::retrying(
+            [this](const QString &key, auto done) { sync(key, std::move(done)); }),
         2);
     auto enqueue = [this](const QJsonObject &service) {
         m_queue->add(client::Informer::keyOf(service));
