@@ -7,6 +7,7 @@
 
 #include "apiserver/apiserver.h"
 #include "apiserver/inprocessclient.h"
+#include "apiservertesting.h"
 #include "client/informer.h"
 #include "controllers/garbagecollector.h"
 
@@ -97,33 +98,6 @@ inline QJsonObject conditionOf(const QJsonObject &o, const QString &type)
     return {};
 }
 
-// Waits, running the event loop, for the answer of an asynchronous call (bounded: a call that
-// never answers is an error, not a hung test).
-template <typename T>
-client::Result<T> await(const std::function<void(client::Callback<T>)> &call, int timeoutMs = 10000)
-{
-    struct State
-    {
-        std::optional<client::Result<T>> result;
-        QEventLoop loop;
-    };
-    auto state = std::make_shared<State>();
-    call([weak = std::weak_ptr<State>(state)](client::Result<T> r) {
-        if (auto s = weak.lock()) {
-            s->result = std::move(r);
-            s->loop.quit();
-        }
-    });
-    if (!state->result) {
-        QTimer::singleShot(timeoutMs, &state->loop, &QEventLoop::quit);
-        state->loop.exec();
-    }
-    if (!state->result)
-        return std::unexpected(
-            client::Error{0, QStringLiteral("Timeout"), QStringLiteral("no answer in time"), {}});
-    return *state->result;
-}
-
 class TestCluster
 {
 public:
@@ -138,15 +112,10 @@ public:
     {
         if (!m_dir.isValid())
             return std::unexpected(QStringLiteral("no temporary directory"));
-        apiserver::ApiServerOptions options;
-        options.address = QHostAddress::LocalHost;
-        options.port = 0;
-        options.plainHttp = true;
-        options.dataDirectory = m_dir.filePath(QStringLiteral("data"));
-        options.encryptionKeyFile = m_dir.filePath(QStringLiteral("key"));
-        m_server = std::make_unique<apiserver::ApiServer>(options);
-        if (auto started = m_server->start(); !started)
+        auto started = startTestApiServer(m_dir.path());
+        if (!started)
             return std::unexpected(started.error());
+        m_server = std::move(*started);
         m_client = std::make_unique<apiserver::InProcessClient>(m_server->store());
         // The server creates its default namespace as it starts.
         for (int i = 0; i < 100 && !get(resources::namespaces, {}, QStringLiteral("default"));

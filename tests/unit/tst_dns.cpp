@@ -3,6 +3,7 @@
 // nameserver on another loopback port (no outside network, no host resolver).
 #include "apiserver/apiserver.h"
 #include "apiserver/inprocessclient.h"
+#include "apiservertesting.h"
 #include "dns/clusterdns.h"
 #include "dns/dnsmessage.h"
 #include "dns/dnsserver.h"
@@ -277,15 +278,9 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        apiserver::ApiServerOptions options;
-        options.address = QHostAddress::LocalHost;
-        options.port = 0;
-        options.plainHttp = true;
-        options.dataDirectory = m_dir.filePath(u"data"_s);
-        options.encryptionKeyFile = m_dir.filePath(u"key"_s);
-        m_apiServer = std::make_unique<apiserver::ApiServer>(options);
-        auto started = m_apiServer->start();
+        auto started = test::startTestApiServer(m_dir.path());
         QVERIFY2(started, qPrintable(started ? QString() : started.error()));
+        m_apiServer = std::move(*started);
         m_api = std::make_unique<apiserver::InProcessClient>(m_apiServer->store());
 
         QVERIFY(create(

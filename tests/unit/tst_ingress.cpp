@@ -4,6 +4,7 @@
 // as the endpoints of the services.
 #include "apiserver/apiserver.h"
 #include "apiserver/inprocessclient.h"
+#include "apiservertesting.h"
 #include "http/httpserver.h"
 #include "ingress/ingresscontroller.h"
 #include "ingress/ingressproxy.h"
@@ -39,22 +40,7 @@ QJsonObject json(const char *text)
     return QJsonDocument::fromJson(QByteArray(text)).object();
 }
 
-template <typename T> client::Result<T> await(const std::function<void(client::Callback<T>)> &call)
-{
-    auto result = std::make_shared<std::optional<client::Result<T>>>();
-    QEventLoop loop;
-    call([result, &loop](client::Result<T> r) {
-        *result = std::move(r);
-        loop.quit();
-    });
-    if (!*result) {
-        QTimer::singleShot(10000, &loop, &QEventLoop::quit);
-        loop.exec();
-    }
-    if (!*result)
-        return std::unexpected(client::Error{0, u"Timeout"_s, u"no answer in time"_s, {}});
-    return **result;
-}
+using test::await;
 
 // A table of hostless Prefix/Exact routes, each to a backend named after its index.
 ingress::RoutingTable routesTable(const QStringList &routes)
@@ -541,15 +527,9 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        apiserver::ApiServerOptions options;
-        options.address = QHostAddress::LocalHost;
-        options.port = 0;
-        options.plainHttp = true;
-        options.dataDirectory = m_dir.filePath(u"data"_s);
-        options.encryptionKeyFile = m_dir.filePath(u"key"_s);
-        m_server = std::make_unique<apiserver::ApiServer>(options);
-        auto started = m_server->start();
+        auto started = test::startTestApiServer(m_dir.path());
         QVERIFY2(started, qPrintable(started ? QString() : started.error()));
+        m_server = std::move(*started);
         m_api = std::make_unique<apiserver::InProcessClient>(m_server->store());
         QTRY_VERIFY_WITH_TIMEOUT(
             await<QJsonObject>([&](auto done) {

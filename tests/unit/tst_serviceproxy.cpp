@@ -5,6 +5,7 @@
 // are checked in a throwaway network namespace.
 #include "apiserver/apiserver.h"
 #include "apiserver/inprocessclient.h"
+#include "apiservertesting.h"
 #include "proxy/netlinkroutes.h"
 #include "proxy/serviceproxy.h"
 #include "proxy/servicetable.h"
@@ -66,22 +67,7 @@ QString summary(const proxy::Frontend &f)
         .arg(backends.join(u", "));
 }
 
-template <typename T> client::Result<T> await(const std::function<void(client::Callback<T>)> &call)
-{
-    auto result = std::make_shared<std::optional<client::Result<T>>>();
-    QEventLoop loop;
-    call([result, &loop](client::Result<T> r) {
-        *result = std::move(r);
-        loop.quit();
-    });
-    if (!*result) {
-        QTimer::singleShot(10000, &loop, &QEventLoop::quit);
-        loop.exec();
-    }
-    if (!*result)
-        return std::unexpected(client::Error{0, u"Timeout"_s, u"no answer in time"_s, {}});
-    return **result;
-}
+using test::await;
 
 // A TCP endpoint that names itself: a line gets "<name>\n" back; at the end of the client's
 // stream it answers "<name>:<everything received>\n" and closes, so a half-close must arrive
@@ -304,16 +290,11 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        apiserver::ApiServerOptions options;
-        options.address = QHostAddress::LocalHost;
-        options.port = 0;
-        options.plainHttp = true;
-        options.dataDirectory = m_dir.filePath(u"data"_s);
-        options.encryptionKeyFile = m_dir.filePath(u"key"_s);
-        options.network.serviceSubnet = u"127.96.0.0/16"_s;
-        m_server = std::make_unique<apiserver::ApiServer>(options);
-        auto started = m_server->start();
+        apiserver::ClusterNetwork network;
+        network.serviceSubnet = u"127.96.0.0/16"_s;
+        auto started = test::startTestApiServer(m_dir.path(), network);
         QVERIFY2(started, qPrintable(started ? QString() : started.error()));
+        m_server = std::move(*started);
         m_api = std::make_unique<apiserver::InProcessClient>(m_server->store());
         QTRY_VERIFY_WITH_TIMEOUT(
             await<QJsonObject>([&](auto done) {
