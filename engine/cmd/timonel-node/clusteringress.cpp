@@ -4,6 +4,7 @@
 #include "client/informer.h"
 #include "ingress/ingresscontroller.h"
 #include "ingress/ingressproxy.h"
+#include "servicelb.h"
 
 #include <QHostAddress>
 #include <QJsonArray>
@@ -60,16 +61,7 @@ std::expected<void, QString> ClusterIngress::start()
     only.fieldSelector = u"metadata.name="_s + serviceName;
     m_service = std::make_unique<client::Informer>(m_api, services, only);
     auto follow = [this](const QJsonObject &service) {
-        m_controller->setPublishedAddress(service.value(u"status")
-                                              .toObject()
-                                              .value(u"loadBalancer")
-                                              .toObject()
-                                              .value(u"ingress")
-                                              .toArray()
-                                              .first()
-                                              .toObject()
-                                              .value(u"ip")
-                                              .toString());
+        m_controller->setPublishedAddress(publishedAddress(service));
     };
     connect(m_service.get(), &client::Informer::added, this, follow);
     connect(m_service.get(), &client::Informer::updated, this,

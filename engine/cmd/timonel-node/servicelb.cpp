@@ -34,20 +34,6 @@ bool isLoadBalancer(const QJsonObject &service)
     return service.value(u"spec").toObject().value(u"type").toString() == u"LoadBalancer";
 }
 
-QString publishedAddress(const QJsonObject &service)
-{
-    return service.value(u"status")
-        .toObject()
-        .value(u"loadBalancer")
-        .toObject()
-        .value(u"ingress")
-        .toArray()
-        .first()
-        .toObject()
-        .value(u"ip")
-        .toString();
-}
-
 QString containerName(const QString &cluster, const QString &key)
 {
     return u"%1-lb-%2"_s.arg(cluster, QString(key).replace(u'/', u'-'));
@@ -78,6 +64,20 @@ QString freeNetworkAddress(const docker::DockerClient &docker, const QString &ne
 }
 
 } // namespace
+
+QString publishedAddress(const QJsonObject &service)
+{
+    return service.value(u"status")
+        .toObject()
+        .value(u"loadBalancer")
+        .toObject()
+        .value(u"ingress")
+        .toArray()
+        .first()
+        .toObject()
+        .value(u"ip")
+        .toString();
+}
 
 QStringList LoadBalancerSpec::arguments() const
 {

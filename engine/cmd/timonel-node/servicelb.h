@@ -45,6 +45,9 @@ struct LoadBalancerSpec
 LoadBalancerSpec loadBalancerSpecOf(const QJsonObject &service, const QStringList &nodeIPs,
                                     const QString &address);
 
+// The address a LoadBalancer Service shows: status.loadBalancer.ingress[0].ip, or "".
+QString publishedAddress(const QJsonObject &service);
+
 // The lowest 127.x.y.z in 127.1.0.1 .. 127.1.255.254 not in `taken`.
 QString nextLoopbackAddress(const QSet<QString> &taken);
 
