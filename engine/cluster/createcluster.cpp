@@ -468,8 +468,11 @@ private:
                  {QStringLiteral("NetworkMode"), c.network},
                  {QStringLiteral("PortBindings"), bindings},
                  {QStringLiteral("Mounts"), mounts},
-                 // The service proxy holds ClusterIPs on the node's loopback.
-                 {QStringLiteral("CapAdd"), QJsonArray{QStringLiteral("NET_ADMIN")}}}},
+                 // The service proxy holds ClusterIPs on the node's loopback and has the
+                 // kernel forward service traffic between pods through the node.
+                 {QStringLiteral("CapAdd"), QJsonArray{QStringLiteral("NET_ADMIN")}},
+                 {QStringLiteral("Sysctls"),
+                  QJsonObject{{QStringLiteral("net.ipv4.ip_forward"), QStringLiteral("1")}}}}},
             {QStringLiteral("NetworkingConfig"),
              QJsonObject{
                  {QStringLiteral("EndpointsConfig"),
@@ -501,9 +504,9 @@ private:
             return {};
         for (const PlannedNode &n : c.nodes)
             if (n.role == roleName(NodeRole::Worker))
-                return {QJsonObject{
-                    {QStringLiteral("key"), QStringLiteral("node-role.kubernetes.io/control-plane")},
-                    {QStringLiteral("effect"), QStringLiteral("NoSchedule")}}};
+                return {QJsonObject{{QStringLiteral("key"),
+                                     QStringLiteral("node-role.kubernetes.io/control-plane")},
+                                    {QStringLiteral("effect"), QStringLiteral("NoSchedule")}}};
         return {};
     }
 
@@ -547,14 +550,15 @@ private:
         }
         // Each node agent has its own identity, as a kubelet's system:node:<name>, which also
         // serves its HTTPS endpoint (logs, exec, port-forward) to the API server.
-        const auto identity = pki::issueCertificate(c.ca, {QStringLiteral("system:node:") + node.name,
-                                                           {QStringLiteral("system:nodes")},
-                                                           {node.name},
-                                                           {node.ip},
-                                                           false,
-                                                           true,
-                                                           true,
-                                                           365});
+        const auto identity =
+            pki::issueCertificate(c.ca, {QStringLiteral("system:node:") + node.name,
+                                         {QStringLiteral("system:nodes")},
+                                         {node.name},
+                                         {node.ip},
+                                         false,
+                                         true,
+                                         true,
+                                         365});
         if (!identity)
             return std::unexpected(identity.error());
         tar.addFile(QStringLiteral("etc/timonel/pki/node.crt"), identity->certificatePem, 0644);

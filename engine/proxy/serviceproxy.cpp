@@ -1,6 +1,7 @@
 #include "serviceproxy.h"
 
 #include "client/informer.h"
+#include "kernelservices.h"
 #include "tcpforwarder.h"
 #include "udpforwarder.h"
 
@@ -63,6 +64,8 @@ ServiceProxy::~ServiceProxy()
 
 void ServiceProxy::start()
 {
+    if (m_options.kernelForwarding)
+        m_nftables = std::make_unique<Nftables>();
     m_services->start();
     m_slices->start();
     m_retry->start(m_options.bindRetry);
@@ -74,6 +77,7 @@ void ServiceProxy::stop()
     m_slices->stop();
     m_coalesce->stop();
     m_retry->stop();
+    stopKernel();
     for (Listener &listener : m_listeners) {
         delete listener.tcp.data();
         delete listener.udp.data();
@@ -156,7 +160,38 @@ void ServiceProxy::sync()
         if (existing->udp)
             existing->udp->setBackends(existing->backends, existing->affinitySeconds);
     }
+    syncKernel();
     Q_EMIT synced();
+}
+
+void ServiceProxy::syncKernel()
+{
+    if (!m_nftables)
+        return;
+    const QString script = kernelServicesScript(m_frontends, m_options.nodeAddresses);
+    if (script == m_kernelScript)
+        return;
+    if (auto applied = m_nftables->run(script); !applied) {
+        qCWarning(lcProxy).noquote()
+            << "the kernel refused the service rules, so the proxy serves every service itself:"
+            << applied.error();
+        stopKernel();
+        return;
+    }
+    if (m_kernelScript.isEmpty())
+        qCInfo(lcProxy) << "the kernel forwards TCP services (nftables table ip timonel)";
+    m_kernelScript = script;
+}
+
+void ServiceProxy::stopKernel()
+{
+    if (!m_nftables)
+        return;
+    if (!m_kernelScript.isEmpty())
+        if (auto removed = m_nftables->run(removeKernelServicesScript()); !removed)
+            qCWarning(lcProxy).noquote() << "cannot remove the service rules:" << removed.error();
+    m_kernelScript.clear();
+    m_nftables.reset();
 }
 
 void ServiceProxy::open(Listener &listener)

@@ -1,8 +1,9 @@
-// The service proxy of a node (what kube-proxy is to a Kubernetes node, without iptables):
-// watches Services and EndpointSlices and keeps one listener per frontend — each ClusterIP at
-// its port, and each node address at a NodePort — forwarding to the service's usable
-// endpoints. ClusterIPs are bindable because the node routes the whole service subnet to lo
-// (netlinkroutes.h).
+// The service proxy of a node (what kube-proxy is to a Kubernetes node): watches Services and
+// EndpointSlices and keeps one listener per frontend — each ClusterIP at its port, and each
+// node address at a NodePort — forwarding to the service's usable endpoints. ClusterIPs are
+// bindable because the node routes the whole service subnet to lo (netlinkroutes.h).
+// With kernel forwarding on, the kernel serves the TCP frontends it can (kernelservices.h)
+// ahead of the listeners, which then see only the rest.
 #pragma once
 
 #include "servicetable.h"
@@ -25,6 +26,7 @@ class Informer;
 
 namespace timonel::proxy {
 
+class Nftables;
 class TcpForwarder;
 class UdpForwarder;
 
@@ -37,6 +39,9 @@ struct ServiceProxyOptions
     std::chrono::milliseconds coalesce{100};
     // How often a listener that could not bind is tried again.
     std::chrono::milliseconds bindRetry{5000};
+    // Whether to install the nftables fast path in this network namespace (needs
+    // CAP_NET_ADMIN and IPv4 forwarding). If the kernel refuses it, the listeners serve all.
+    bool kernelForwarding = false;
 };
 
 class ServiceProxy : public QObject
@@ -55,6 +60,8 @@ public:
     const QList<Frontend> &frontends() const { return m_frontends; }
     // Whether a listener is open at that protocol, address and port.
     bool isListening(Protocol protocol, const QHostAddress &address, quint16 port) const;
+    // Whether the kernel fast path is installed and current.
+    bool isKernelForwarding() const { return !m_kernelScript.isEmpty(); }
 
 Q_SIGNALS:
     // After each sync of the listeners with the informers' view.
@@ -79,6 +86,8 @@ private:
     static QString listenerKey(Protocol protocol, const QHostAddress &address, quint16 port);
     void open(Listener &listener);
     void close(Listener &listener);
+    void syncKernel();
+    void stopKernel();
 
     client::ApiClient &m_api;
     ServiceProxyOptions m_options;
@@ -88,6 +97,8 @@ private:
     QTimer *m_retry;
     QList<Frontend> m_frontends;
     QHash<QString, Listener> m_listeners; // by listenerKey
+    std::unique_ptr<Nftables> m_nftables; // while kernel forwarding is on
+    QString m_kernelScript;               // what the kernel has; empty: nothing
 };
 
 } // namespace timonel::proxy

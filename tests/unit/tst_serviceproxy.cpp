@@ -6,6 +6,7 @@
 #include "apiserver/apiserver.h"
 #include "apiserver/inprocessclient.h"
 #include "apiservertesting.h"
+#include "netnstesting.h"
 #include "proxy/netlinkroutes.h"
 #include "proxy/serviceproxy.h"
 #include "proxy/servicetable.h"
@@ -15,7 +16,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QNetworkDatagram>
-#include <QProcess>
 #include <QSocketNotifier>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -28,12 +28,8 @@
 #include <cstdio>
 #include <cstring>
 #include <linux/rtnetlink.h>
-#include <net/if.h>
 #include <netinet/in.h>
-#include <sched.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 using namespace timonel;
@@ -745,18 +741,9 @@ private Q_SLOTS:
 
     void netlinkAddsTheServiceRoutesInANetworkNamespace()
     {
-        // In a child process of this binary (see main): unshare() there leaves this process's
-        // network alone, and a fresh process is safe to change namespaces in.
-        QProcess child;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(u"TST_SERVICEPROXY_NETNS_CHILD"_s, u"1"_s);
-        child.setProcessEnvironment(env);
-        child.setProcessChannelMode(QProcess::MergedChannels);
-        child.start(QCoreApplication::applicationFilePath(), {});
-        QTRY_COMPARE_WITH_TIMEOUT(child.state(), QProcess::NotRunning, 10000);
-        const QString output = QString::fromUtf8(child.readAll()).trimmed();
-        QCOMPARE(child.exitStatus(), QProcess::NormalExit);
-        QVERIFY2(child.exitCode() == 0, qPrintable(output));
+        // In a child process of this binary (see main and netnstesting.h).
+        const auto [code, output] = test::runNetnsChild(u"TST_SERVICEPROXY_NETNS_CHILD"_s);
+        QVERIFY2(code == 0, qPrintable(output));
         QCOMPARE(output, u"ok"_s);
     }
 };
@@ -770,15 +757,8 @@ static int netnsChild()
         std::fputs(qPrintable(why + u'\n'), stdout);
         return 1;
     };
-    if (::unshare(CLONE_NEWNET) != 0)
-        return fail(u"unshare(CLONE_NEWNET): "_s + QString::fromLocal8Bit(strerror(errno)));
-    const int s = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    ifreq lo{};
-    std::strcpy(lo.ifr_name, "lo");
-    if (::ioctl(s, SIOCGIFFLAGS, &lo) != 0 ||
-        (lo.ifr_flags |= IFF_UP, ::ioctl(s, SIOCSIFFLAGS, &lo)) != 0)
-        return fail(u"cannot bring lo up"_s);
-    ::close(s);
+    if (auto entered = test::enterNetworkNamespace(); !entered)
+        return fail(entered.error());
     for (int round = 0; round < 2; ++round) {
         if (auto added = proxy::addLocalRoute(u"10.96.0.0/16"_s); !added)
             return fail(added.error());

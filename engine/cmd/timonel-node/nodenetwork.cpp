@@ -7,6 +7,7 @@
 #include "proxy/netlinkroutes.h"
 #include "proxy/serviceproxy.h"
 
+#include <QFile>
 #include <QHostAddress>
 #include <QJsonArray>
 #include <QLoggingCategory>
@@ -21,6 +22,14 @@ namespace timonel::node {
 namespace {
 
 const client::Resource services{{}, u"v1"_s, u"services"_s};
+
+// The kernel fast path forwards between pods through the node: only with IPv4 forwarding on
+// in the node's namespace (the node container is created with it).
+bool ipv4Forwarding()
+{
+    QFile file(u"/proc/sys/net/ipv4/ip_forward"_s);
+    return file.open(QIODevice::ReadOnly) && file.readAll().trimmed() == "1";
+}
 
 } // namespace
 
@@ -59,6 +68,10 @@ std::expected<void, QString> NodeNetwork::start()
     proxy::ServiceProxyOptions proxyOptions;
     proxyOptions.nodeAddresses = {QHostAddress(m_options.nodeIP)};
     proxyOptions.servedByNode = {u"kube-system/kube-dns"_s};
+    proxyOptions.kernelForwarding = ipv4Forwarding();
+    if (!proxyOptions.kernelForwarding)
+        qCWarning(lcNetwork) << "IPv4 forwarding is off in this node: the service proxy "
+                                "forwards every service in user space";
     m_proxy = std::make_unique<proxy::ServiceProxy>(m_api, proxyOptions);
     m_proxy->start();
 
