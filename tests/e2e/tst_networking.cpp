@@ -109,6 +109,17 @@ spec:
             QVERIFY2(ok({u"logs"_s, name, u"-n"_s, u"shop"_s}).contains(u"GET / HTTP/1.1"_s),
                      qPrintable(name));
         }
+        // That was the kernel's forwarding on every node, not the proxy's listeners.
+        for (const QString &node :
+             ok({u"get"_s, u"nodes"_s, u"-o"_s, u"name"_s}).split(u'\n', Qt::SkipEmptyParts)) {
+            QByteArray log;
+            QVERIFY(docker::DockerClient().logs(node.section(u'/', 1), false,
+                                                [&](int, const QByteArray &data) {
+                                                    log += data;
+                                                    return true;
+                                                }));
+            QVERIFY2(log.contains("the kernel forwards TCP services"), qPrintable(node));
+        }
     }
 
     void headlessServiceResolvesToThePodIPs()
