@@ -5,6 +5,9 @@
 // ambassador pattern, the dockercoins sample app and the built-in Ingress controller.
 #include "clustertestbase.h"
 
+#include <QNetworkDatagram>
+#include <QUdpSocket>
+
 using namespace timonel;
 using test::Run;
 using namespace Qt::StringLiterals;
@@ -222,6 +225,53 @@ spec:
                  u"service \"web-lb2\" deleted\n"_s);
         QTRY_VERIFY_WITH_TIMEOUT(httpGet(addresses[1], 80).isEmpty(), 20000);
         QVERIFY(httpGet(addresses[0], 80).contains("Welcome to nginx!"));
+    }
+
+    void loadBalancerPublishesUdpPorts()
+    {
+        QVERIFY(!apply(u"udp-echo.yaml"_s, R"(apiVersion: v1
+kind: Pod
+metadata: {name: udp-echo, namespace: shop, labels: {app: udp-echo}}
+spec:
+  containers:
+  - name: echo
+    image: timonel-test/dockercoins-rng
+    command:
+    - python3
+    - -c
+    - |
+      import socket
+      s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+      s.bind(("", 9000))
+      while True:
+          data, client = s.recvfrom(512)
+          s.sendto(data.upper(), client)
+---
+apiVersion: v1
+kind: Service
+metadata: {name: udp-echo, namespace: shop}
+spec:
+  type: LoadBalancer
+  selector: {app: udp-echo}
+  ports: [{name: echo, port: 9000, protocol: UDP}]
+)")
+                     .startsWith(u"<failed"_s));
+        QVERIFY(podReady(u"udp-echo"_s, u"shop"_s));
+        QVERIFY(waitFor({u"get"_s, u"service"_s, u"udp-echo"_s, u"-n"_s, u"shop"_s},
+                        u"{.status.loadBalancer.ingress[0].ip}"_s, uR"(^127\.\d+\.\d+\.\d+$)"_s,
+                        30));
+        const QHostAddress address(
+            ok({u"get"_s, u"service"_s, u"udp-echo"_s, u"-n"_s, u"shop"_s, u"-o"_s,
+                u"jsonpath={.status.loadBalancer.ingress[0].ip}"_s}));
+        // Datagrams can be lost while the path comes up: asked again until answered.
+        QUdpSocket socket;
+        QByteArray answer;
+        for (QDeadlineTimer deadline(20000); answer.isEmpty() && !deadline.hasExpired();) {
+            socket.writeDatagram("hello", address, 9000);
+            if (socket.waitForReadyRead(500))
+                answer = socket.receiveDatagram().data();
+        }
+        QCOMPARE(answer, QByteArray("HELLO"));
     }
 
     void portForwardToAService()

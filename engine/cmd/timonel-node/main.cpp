@@ -2,7 +2,8 @@
 //   control-plane  the API server, the scheduler, the controllers and the node agent
 //   worker         the node agent
 //   pause          a pod's sandbox process: holds the pod's namespaces, reaps its orphans
-//   lb             a TCP load balancer in front of several control planes
+//   lb             a load balancer: TCP in front of several control planes, TCP and UDP in
+//                  front of a LoadBalancer Service's NodePorts
 //   closure        prints the files a node image must carry (used when building the image)
 #include "apiserver/apiserver.h"
 #include "apiserver/inprocessclient.h"
@@ -15,6 +16,7 @@
 #include "nodenetwork.h"
 #include "nodeprocess.h"
 #include "proxy/netlinkroutes.h"
+#include "proxy/udpforwarder.h"
 #include "servicelb.h"
 #include "tcpproxy.h"
 
@@ -226,10 +228,12 @@ int runPause(int argc, char **argv)
 }
 
 // `lb --port=PORT HOST:PORT...` (one port, the control planes' load balancer), or
-// `lb --listen=PORT=HOST:PORT,HOST:PORT ...` (several, a LoadBalancer Service's).
+// `lb --listen=PORT=HOST:PORT,HOST:PORT ... --listen-udp=PORT=HOST:PORT,...` (several, a
+// LoadBalancer Service's TCP and UDP ports).
 int runLoadBalancer(const QStringList &args)
 {
     QList<std::pair<quint16, QList<node::Backend>>> listeners;
+    QList<std::pair<quint16, QList<proxy::Backend>>> udpListeners;
     quint16 port = 6443;
     QList<node::Backend> backends;
     auto backendOf = [](const QString &text) {
@@ -239,6 +243,15 @@ int runLoadBalancer(const QStringList &args)
     for (const QString &arg : args) {
         if (arg.startsWith(QLatin1String("--port="))) {
             port = arg.mid(7).toUShort();
+        } else if (arg.startsWith(QLatin1String("--listen-udp="))) {
+            const QString spec = arg.mid(13);
+            QList<proxy::Backend> to;
+            for (const QString &b :
+                 spec.section(QLatin1Char('='), 1).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+                const node::Backend backend = backendOf(b);
+                to.append(proxy::Backend{backend.host, backend.port, true, true, false});
+            }
+            udpListeners.append({spec.section(QLatin1Char('='), 0, 0).toUShort(), to});
         } else if (arg.startsWith(QLatin1String("--listen="))) {
             const QString spec = arg.mid(9);
             QList<node::Backend> to;
@@ -252,7 +265,7 @@ int runLoadBalancer(const QStringList &args)
     }
     if (!backends.isEmpty())
         listeners.append({port, backends});
-    if (listeners.isEmpty())
+    if (listeners.isEmpty() && udpListeners.isEmpty())
         return fail(QStringLiteral("lb needs at least one backend HOST:PORT"));
     std::vector<std::unique_ptr<node::TcpProxy>> proxies;
     QStringList ports;
@@ -262,6 +275,15 @@ int runLoadBalancer(const QStringList &args)
             return fail(proxy->errorString());
         ports.append(QLatin1Char(':') + QString::number(listenPort));
         proxies.push_back(std::move(proxy));
+    }
+    std::vector<std::unique_ptr<proxy::UdpForwarder>> relays;
+    for (const auto &[listenPort, to] : udpListeners) {
+        auto relay = std::make_unique<proxy::UdpForwarder>(QHostAddress::AnyIPv4, listenPort);
+        relay->setBackends(to, 0);
+        if (auto listening = relay->listen(); !listening)
+            return fail(listening.error());
+        ports.append(QLatin1Char(':') + QString::number(listenPort) + QLatin1String("/udp"));
+        relays.push_back(std::move(relay));
     }
     announceReady(QStringLiteral("lb ") + ports.join(QLatin1Char(' ')));
     return QCoreApplication::exec();

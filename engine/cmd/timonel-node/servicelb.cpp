@@ -82,8 +82,10 @@ QString publishedAddress(const QJsonObject &service)
 QStringList LoadBalancerSpec::arguments() const
 {
     QStringList args{u"lb"_s};
-    for (const auto &[port, backends] : ports)
-        args.append(u"--listen=%1=%2"_s.arg(port).arg(backends.join(u',')));
+    for (const Port &p : ports)
+        args.append(u"--listen%1=%2=%3"_s.arg(p.protocol == u"udp" ? u"-udp"_s : QString())
+                        .arg(p.port)
+                        .arg(p.backends.join(u',')));
     return args;
 }
 
@@ -103,16 +105,16 @@ LoadBalancerSpec loadBalancerSpecOf(const QJsonObject &service, const QStringLis
     spec.address = address;
     if (!isLoadBalancer(service) || nodeIPs.isEmpty())
         return spec;
-    // UDP needs a datagram relay that `lb` does not have: TCP ports only.
     for (const QJsonValue &v : service.value(u"spec").toObject().value(u"ports").toArray()) {
         const QJsonObject port = v.toObject();
         const int nodePort = port.value(u"nodePort").toInt();
-        if (port.value(u"protocol").toString(u"TCP"_s) != u"TCP" || nodePort == 0)
-            continue;
+        const QString protocol = port.value(u"protocol").toString(u"TCP"_s).toLower();
+        if ((protocol != u"tcp" && protocol != u"udp") || nodePort == 0)
+            continue; // SCTP: Docker publishes it, but the lb has no relay for it
         QStringList backends;
         for (const QString &ip : nodeIPs)
             backends.append(u"%1:%2"_s.arg(ip).arg(nodePort));
-        spec.ports.append({port.value(u"port").toInt(), backends});
+        spec.ports.append({port.value(u"port").toInt(), protocol, backends});
     }
     return spec;
 }
@@ -263,11 +265,12 @@ void ServiceLoadBalancers::sync(const QString &key, std::function<void(bool retr
         }
         if (!current && !spec.ports.isEmpty()) {
             QJsonObject exposed, bindings;
-            for (const auto &[port, backends] : spec.ports) {
-                exposed.insert(u"%1/tcp"_s.arg(port), QJsonObject{});
-                bindings.insert(u"%1/tcp"_s.arg(port),
+            for (const LoadBalancerSpec::Port &p : spec.ports) {
+                const QString key = u"%1/%2"_s.arg(p.port).arg(p.protocol);
+                exposed.insert(key, QJsonObject{});
+                bindings.insert(key,
                                 QJsonArray{QJsonObject{{u"HostIp"_s, address},
-                                                       {u"HostPort"_s, QString::number(port)}}});
+                                                       {u"HostPort"_s, QString::number(p.port)}}});
             }
             QJsonObject networking;
             if (const QString ip = freeNetworkAddress(docker, options.network); !ip.isEmpty())

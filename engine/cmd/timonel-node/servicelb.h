@@ -31,9 +31,15 @@ struct ServiceLoadBalancerOptions
 // The desired `lb` container of one Service: its listening ports and their backends.
 struct LoadBalancerSpec
 {
-    QString service;                          // "namespace/name"
-    QString address;                          // 127.x.y.z
-    QList<std::pair<int, QStringList>> ports; // port -> "nodeIP:nodePort" backends
+    QString service; // "namespace/name"
+    QString address; // 127.x.y.z
+    struct Port
+    {
+        int port = 0;
+        QString protocol;     // "tcp" or "udp", as Docker names a port's protocol
+        QStringList backends; // "nodeIP:nodePort"
+    };
+    QList<Port> ports;
 
     // The `timonel-node lb` arguments and a digest of everything, to tell when to recreate.
     QStringList arguments() const;
@@ -41,7 +47,7 @@ struct LoadBalancerSpec
 };
 
 // The LoadBalancer spec of `service` given the Ready nodes' InternalIPs; empty ports when the
-// service is not a LoadBalancer or has no TCP port with a NodePort yet.
+// service is not a LoadBalancer or has no TCP or UDP port with a NodePort yet.
 LoadBalancerSpec loadBalancerSpecOf(const QJsonObject &service, const QStringList &nodeIPs,
                                     const QString &address);
 
