@@ -6,6 +6,9 @@
 #include "clustertestbase.h"
 
 #include <QNetworkDatagram>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QSslSocket>
 #include <QUdpSocket>
 
 using namespace timonel;
@@ -141,6 +144,36 @@ spec:
         QVERIFY(poll({u"exec"_s, u"client"_s, u"-n"_s, u"office"_s, u"--"_s, u"sh"_s, u"-c"_s,
                       u"getent ahostsv4 web-pods.shop | awk '{print $1}' | sort -u | xargs"_s},
                      u"^"_s + QRegularExpression::escape(expected.join(u' ')) + u"$"_s, 30));
+    }
+
+    void clientIpAffinityKeepsAClientOnOnePod()
+    {
+        QVERIFY(!apply(u"sticky.yaml"_s, R"(apiVersion: v1
+kind: Service
+metadata: {name: sticky, namespace: shop}
+spec:
+  selector: {app: web}
+  sessionAffinity: ClientIP
+  ports: [{port: 8080, targetPort: http}]
+)")
+                     .startsWith(u"<failed"_s));
+        // Without affinity these would alternate between the two replicas (see above).
+        for (int i = 0; i < 8; ++i)
+            inClient(u"office"_s,
+                     u"curl -sS -m 5 -o /dev/null http://sticky.shop:8080/sticky-%1"_s.arg(i));
+        int served = 0;
+        const QJsonObject pods =
+            json({u"get"_s, u"pods"_s, u"-n"_s, u"shop"_s, u"-l"_s, u"app=web"_s});
+        for (const QJsonValue &pod : pods["items"].toArray()) {
+            const QString log =
+                ok({u"logs"_s, pod["metadata"]["name"].toString(), u"-n"_s, u"shop"_s});
+            if (log.contains(u"GET /sticky-"_s)) {
+                ++served;
+                // Access log lines (nginx's error log names each 404's request too).
+                QCOMPARE(log.count(QRegularExpression(uR"("GET /sticky-\d HTTP/1.1" 404)"_s)), 8);
+            }
+        }
+        QCOMPARE(served, 1);
     }
 
     void podTurningNotReadyLeavesTheEndpoints()
@@ -446,6 +479,61 @@ spec:
         // Exact: /json/more is not /json; and a host no rule names has no backend.
         QVERIFY(get("coins.test", "/json/more").startsWith("HTTP/1.1 404"));
         QVERIFY(get("elsewhere.test", "/").startsWith("HTTP/1.1 404"));
+    }
+
+    void ingressTerminatesTlsWithTheSecretsCertificate()
+    {
+        // A self-signed certificate for one host, in a kubernetes.io/tls Secret.
+        const QString cert = m_dir.filePath(u"tls.crt"_s);
+        const QString key = m_dir.filePath(u"tls.key"_s);
+        const test::Run made =
+            test::run(u"openssl"_s, {u"req"_s, u"-x509"_s, u"-newkey"_s, u"rsa:2048"_s, u"-nodes"_s,
+                                     u"-days"_s, u"2"_s, u"-subj"_s, u"/CN=secure.coins.test"_s,
+                                     u"-addext"_s, u"subjectAltName=DNS:secure.coins.test"_s,
+                                     u"-keyout"_s, key, u"-out"_s, cert});
+        QVERIFY2(made.exitCode == 0, qPrintable(made.err));
+        QCOMPARE(ok({u"create"_s, u"secret"_s, u"tls"_s, u"coins-tls"_s, u"-n"_s, u"coins"_s,
+                     u"--cert"_s, cert, u"--key"_s, key}),
+                 u"secret/coins-tls created\n"_s);
+        QVERIFY(!apply(u"ingress-tls.yaml"_s, R"(apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: coins-tls, namespace: coins}
+spec:
+  ingressClassName: timonel
+  tls: [{hosts: [secure.coins.test], secretName: coins-tls}]
+  rules:
+  - host: secure.coins.test
+    http:
+      paths: [{path: /, pathType: Prefix, backend: {service: {name: rng, port: {number: 80}}}}]
+)")
+                     .startsWith(u"<failed"_s));
+        const QString address =
+            ok({u"get"_s, u"service"_s, u"timonel-ingress"_s, u"-n"_s, u"kube-system"_s, u"-o"_s,
+                u"jsonpath={.status.loadBalancer.ingress[0].ip}"_s});
+        QFile certFile(cert);
+        QVERIFY(certFile.open(QIODevice::ReadOnly));
+        const QSslCertificate expected(certFile.readAll());
+        // Verified against that certificate alone, for the name sent in SNI; tried again until
+        // the controller has loaded the Secret (before, it serves its fake default certificate).
+        auto get = [&]() -> QByteArray {
+            QSslSocket socket;
+            QSslConfiguration tls = socket.sslConfiguration();
+            tls.setCaCertificates({expected});
+            socket.setSslConfiguration(tls);
+            socket.connectToHostEncrypted(address, 443, u"secure.coins.test"_s);
+            if (!socket.waitForEncrypted(5000))
+                return socket.errorString().toUtf8();
+            socket.write("GET / HTTP/1.1\r\nHost: secure.coins.test\r\nConnection: close\r\n\r\n");
+            QByteArray reply;
+            for (QDeadlineTimer deadline(10000);
+                 socket.state() == QAbstractSocket::ConnectedState && !deadline.hasExpired();)
+                if (socket.waitForReadyRead(200))
+                    reply += socket.readAll();
+            return reply + socket.readAll();
+        };
+        QByteArray reply;
+        QTRY_VERIFY2_WITH_TIMEOUT((reply = get()).contains("RNG running on"), reply.constData(),
+                                  20000);
     }
 };
 
