@@ -9,6 +9,7 @@
 #include <QString>
 #include <QTest>
 
+#include <cstdio>
 #include <cstring>
 #include <expected>
 #include <net/if.h>
@@ -36,6 +37,21 @@ inline std::pair<int, QString> runNetnsChild(const QString &variable)
     }
     const QString output = QString::fromUtf8(child.readAll()).trimmed();
     return {child.exitStatus() == QProcess::NormalExit ? child.exitCode() : -1, output};
+}
+
+// In a test function: the child passed.
+inline void verifyNetnsChild(const QString &variable)
+{
+    const auto [code, output] = runNetnsChild(variable);
+    QVERIFY2(code == 0, qPrintable(output));
+    QCOMPARE(output, QStringLiteral("ok"));
+}
+
+// In the child: says what went wrong and gives its exit code.
+inline int netnsChildFails(const QString &why)
+{
+    std::fputs(qPrintable(why + QLatin1Char('\n')), stdout);
+    return 1;
 }
 
 // In the child: a network namespace of its own with lo up (and nothing else).

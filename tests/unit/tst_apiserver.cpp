@@ -56,7 +56,8 @@ class TestApiServer : public QObject
         QEventLoop loop;
         connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
         loop.exec();
-        Reply r{reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), reply->readAll()};
+        Reply r{reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(),
+                reply->readAll()};
         reply->deleteLater();
         return r;
     }
@@ -89,8 +90,7 @@ private Q_SLOTS:
         m_namespaces->start();
         m_garbage = std::make_unique<controllers::GarbageCollector>(*m_inProcess);
         m_garbage->start();
-        QTRY_COMPARE_WITH_TIMEOUT(
-            send("GET", u"/api/v1/namespaces/default"_s).status, 200, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(send("GET", u"/api/v1/namespaces/default"_s).status, 200, 10000);
     }
 
     void cleanupTestCase()
@@ -111,18 +111,19 @@ private Q_SLOTS:
         QTest::addColumn<QString>("reason");
         QTest::addColumn<QString>("message");
         const QString cms = u"/api/v1/namespaces/default/configmaps"_s;
-        QTest::newRow("malformed JSON") << QByteArray("POST") << cms << QByteArray("application/json")
-                                        << QByteArray("{\"kind\": ") << 400 << u"BadRequest"_s
-                                        << u"couldn't get version/kind; json parse error"_s;
-        QTest::newRow("malformed YAML") << QByteArray("POST") << cms << QByteArray("application/yaml")
-                                        << QByteArray("kind: [") << 400 << u"BadRequest"_s
-                                        << u"error converting YAML to JSON"_s;
+        QTest::newRow("malformed JSON")
+            << QByteArray("POST") << cms << QByteArray("application/json")
+            << QByteArray("{\"kind\": ") << 400 << u"BadRequest"_s
+            << u"couldn't get version/kind; json parse error"_s;
+        QTest::newRow("malformed YAML")
+            << QByteArray("POST") << cms << QByteArray("application/yaml") << QByteArray("kind: [")
+            << 400 << u"BadRequest"_s << u"error converting YAML to JSON"_s;
         QTest::newRow("protobuf garbage")
             << QByteArray("POST") << cms << QByteArray("application/vnd.kubernetes.protobuf")
             << QByteArray("k8s\0\x0a\xff\xff", 7) << 400 << u"BadRequest"_s << QString();
-        QTest::newRow("unknown media type") << QByteArray("POST") << cms << QByteArray("text/plain")
-                                            << QByteArray("x") << 415 << u"UnsupportedMediaType"_s
-                                            << u"the body of the request was in an unknown format"_s;
+        QTest::newRow("unknown media type")
+            << QByteArray("POST") << cms << QByteArray("text/plain") << QByteArray("x") << 415
+            << u"UnsupportedMediaType"_s << u"the body of the request was in an unknown format"_s;
         QTest::newRow("wrong apiVersion")
             << QByteArray("POST") << cms << QByteArray("application/json")
             << QByteArray(R"({"apiVersion":"apps/v1","kind":"ConfigMap","metadata":{"name":"a"}})")
@@ -130,15 +131,19 @@ private Q_SLOTS:
             << u"the API version in the data (apps/v1) does not match the expected API version (v1)"_s;
         QTest::newRow("invalid name")
             << QByteArray("POST") << cms << QByteArray("application/json")
-            << QByteArray(R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"Not_Valid"}})")
+            << QByteArray(
+                   R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"Not_Valid"}})")
             << 422 << u"Invalid"_s << u"ConfigMap \"Not_Valid\" is invalid: metadata.name"_s;
         QTest::newRow("unknown field, strict")
-            << QByteArray("POST") << cms + u"?fieldValidation=Strict"_s << QByteArray("application/json")
-            << QByteArray(R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"s"},"datta":{}})")
+            << QByteArray("POST") << cms + u"?fieldValidation=Strict"_s
+            << QByteArray("application/json")
+            << QByteArray(
+                   R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"s"},"datta":{}})")
             << 400 << u"BadRequest"_s << u"strict decoding error: unknown field \"datta\""_s;
         QTest::newRow("wrong type")
             << QByteArray("POST") << cms << QByteArray("application/json")
-            << QByteArray(R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"t"},"data":[1]})")
+            << QByteArray(
+                   R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"t"},"data":[1]})")
             << 400 << u"BadRequest"_s << u"cannot unmarshal array into Go struct field"_s;
         QTest::newRow("over 3 MiB")
             << QByteArray("POST") << cms << QByteArray("application/json")
@@ -147,23 +152,24 @@ private Q_SLOTS:
         QTest::newRow("no such namespace")
             << QByteArray("POST") << u"/api/v1/namespaces/nowhere/configmaps"_s
             << QByteArray("application/json")
-            << QByteArray(R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"n"}})") << 404
-            << u"NotFound"_s << u"namespaces \"nowhere\" not found"_s;
-        QTest::newRow("no such resource") << QByteArray("GET") << u"/api/v1/gizmos"_s
-                                          << QByteArray() << QByteArray() << 404 << u"NotFound"_s
-                                          << u"the server could not find the requested resource"_s;
+            << QByteArray(R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"n"}})")
+            << 404 << u"NotFound"_s << u"namespaces \"nowhere\" not found"_s;
+        QTest::newRow("no such resource")
+            << QByteArray("GET") << u"/api/v1/gizmos"_s << QByteArray() << QByteArray() << 404
+            << u"NotFound"_s << u"the server could not find the requested resource"_s;
         QTest::newRow("bad label selector")
             << QByteArray("GET") << cms + u"?labelSelector=a%20in"_s << QByteArray() << QByteArray()
             << 400 << u"BadRequest"_s << QString();
         QTest::newRow("unsupported field selector")
             << QByteArray("GET") << cms + u"?fieldSelector=spec.nope%3Dx"_s << QByteArray()
             << QByteArray() << 400 << u"BadRequest"_s << u"field label not supported: spec.nope"_s;
-        QTest::newRow("bad dryRun") << QByteArray("POST") << cms + u"?dryRun=Maybe"_s
-                                    << QByteArray("application/json") << QByteArray("{}") << 400
-                                    << u"BadRequest"_s << u"Invalid dryRun value: Maybe"_s;
+        QTest::newRow("bad dryRun")
+            << QByteArray("POST") << cms + u"?dryRun=Maybe"_s << QByteArray("application/json")
+            << QByteArray("{}") << 400 << u"BadRequest"_s << u"Invalid dryRun value: Maybe"_s;
         QTest::newRow("patch of a missing object")
-            << QByteArray("PATCH") << cms + u"/ghost"_s << QByteArray("application/merge-patch+json")
-            << QByteArray("{}") << 404 << u"NotFound"_s << u"configmaps \"ghost\" not found"_s;
+            << QByteArray("PATCH") << cms + u"/ghost"_s
+            << QByteArray("application/merge-patch+json") << QByteArray("{}") << 404
+            << u"NotFound"_s << u"configmaps \"ghost\" not found"_s;
     }
 
     void badInputIsOneStatusErrorAndWritesNothing()
@@ -237,7 +243,11 @@ private Q_SLOTS:
                  201);
         const Reply deleting = send("DELETE", path);
         QCOMPARE(deleting.status, 200);
-        QVERIFY(!deleting.json().value(u"metadata").toObject().value(u"deletionTimestamp").isUndefined());
+        QVERIFY(!deleting.json()
+                     .value(u"metadata")
+                     .toObject()
+                     .value(u"deletionTimestamp")
+                     .isUndefined());
         QCOMPARE(send("GET", path).status, 200);
         QCOMPARE(send("PATCH", path, R"({"metadata":{"finalizers":null}})",
                       "application/merge-patch+json")
@@ -257,7 +267,8 @@ private Q_SLOTS:
         QString token;
         int pages = 0;
         do {
-            const Reply r = send("GET", u"/api/v1/namespaces/kube-public/configmaps?limit=2&continue="_s + token);
+            const Reply r = send(
+                "GET", u"/api/v1/namespaces/kube-public/configmaps?limit=2&continue="_s + token);
             QCOMPARE(r.status, 200);
             for (const QJsonValue &i : r.json().value(u"items").toArray())
                 names.append(i.toObject().value(u"metadata").toObject().value(u"name").toString());
@@ -265,12 +276,14 @@ private Q_SLOTS:
             ++pages;
         } while (!token.isEmpty() && pages < 10);
         QCOMPARE(pages, 3);
-        QCOMPARE(names, QStringList({u"page-0"_s, u"page-1"_s, u"page-2"_s, u"page-3"_s, u"page-4"_s}));
+        QCOMPARE(names,
+                 QStringList({u"page-0"_s, u"page-1"_s, u"page-2"_s, u"page-3"_s, u"page-4"_s}));
     }
 
     void deletingANamespaceEmptiesItFirst()
     {
-        QCOMPARE(send("POST", u"/api/v1/namespaces"_s, R"({"metadata":{"name":"doomed"}})").status, 201);
+        QCOMPARE(send("POST", u"/api/v1/namespaces"_s, R"({"metadata":{"name":"doomed"}})").status,
+                 201);
         QCOMPARE(send("POST", u"/api/v1/namespaces/doomed/configmaps"_s,
                       R"({"metadata":{"name":"c","finalizers":["example.com/hold"]}})")
                      .status,
@@ -283,7 +296,12 @@ private Q_SLOTS:
                                       .toObject()
                                       .contains(u"deletionTimestamp"),
                                   true, 10000);
-        QCOMPARE(send("GET", u"/api/v1/namespaces/doomed"_s).json().value(u"status").toObject().value(u"phase").toString(),
+        QCOMPARE(send("GET", u"/api/v1/namespaces/doomed"_s)
+                     .json()
+                     .value(u"status")
+                     .toObject()
+                     .value(u"phase")
+                     .toString(),
                  u"Terminating"_s);
         const Reply refused = send("POST", u"/api/v1/namespaces/doomed/configmaps"_s,
                                    R"({"metadata":{"name":"late"}})");
@@ -331,7 +349,9 @@ private Q_SLOTS:
         const QString child = family(parent);
         QCOMPARE(send("GET", child).status, 200);
         const QByteArray options = u"{\"propagationPolicy\":\"%1\"}"_s.arg(policy).toUtf8();
-        QCOMPARE(send("DELETE", u"/api/v1/namespaces/default/configmaps/"_s + parent, options).status, 200);
+        QCOMPARE(
+            send("DELETE", u"/api/v1/namespaces/default/configmaps/"_s + parent, options).status,
+            200);
         QTRY_COMPARE_WITH_TIMEOUT(
             send("GET", u"/api/v1/namespaces/default/configmaps/"_s + parent).status, 404, 10000);
         if (childSurvives) {
@@ -349,14 +369,18 @@ private Q_SLOTS:
         const QString list = u"/api/v1/namespaces/kube-node-lease/configmaps"_s;
         const QByteArray table = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";
         auto dataCell = [&] {
-            const QJsonArray rows = send("GET", list, {}, {}, table).json().value(u"rows").toArray();
-            return rows.isEmpty() ? QJsonValue() : rows[0].toObject().value(u"cells").toArray().at(1);
+            const QJsonArray rows =
+                send("GET", list, {}, {}, table).json().value(u"rows").toArray();
+            return rows.isEmpty() ? QJsonValue()
+                                  : rows[0].toObject().value(u"cells").toArray().at(1);
         };
         QCOMPARE(send("POST", list, R"({"metadata":{"name":"t"},"data":{"a":"1"}})").status, 201);
         QCOMPARE(dataCell(), QJsonValue(1));
         QCOMPARE(dataCell(), QJsonValue(1)); // from the kept row
-        QCOMPARE(send("PATCH", list + u"/t"_s, R"({"data":{"b":"2"}})", "application/merge-patch+json").status,
-                 200);
+        QCOMPARE(
+            send("PATCH", list + u"/t"_s, R"({"data":{"b":"2"}})", "application/merge-patch+json")
+                .status,
+            200);
         QCOMPARE(dataCell(), QJsonValue(2));
     }
 };

@@ -2,11 +2,11 @@
 // certificates issued here: CRUD, Status errors, selectors, watches, informers (including the
 // relist after 410 Gone), discovery, TLS and authentication failures, pod logs, kubeconfigs.
 #include "apiserver/apiserver.h"
-#include "http/httpserver.h"
 #include "apiserver/inprocessclient.h"
 #include "client/httpsclient.h"
 #include "client/informer.h"
 #include "client/kubeconfigclient.h"
+#include "http/httpserver.h"
 #include "pki/certificates.h"
 #include "pki/kubeconfig.h"
 

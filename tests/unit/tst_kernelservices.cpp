@@ -149,23 +149,18 @@ table ip timonel {
 
     void theKernelForwardsThroughTheTableInANetworkNamespace()
     {
-        const auto [code, output] = test::runNetnsChild(u"TST_KERNELSERVICES_NETNS_CHILD"_s);
-        QVERIFY2(code == 0, qPrintable(output));
-        QCOMPARE(output, u"ok"_s);
+        test::verifyNetnsChild(u"TST_KERNELSERVICES_NETNS_CHILD"_s);
     }
 };
 
 // The child of theKernelForwardsThroughTheTableInANetworkNamespace. Two endpoints listen on
 // loopback addresses; the ClusterIP and a NodePort lead to them, in turn; then the table goes
 // and the ClusterIP is refused. (Everything stays on lo here, so nothing is masqueraded: the
-// e2e tests cover that, between pods and nodes.) Plain sockets: connect() to a listening socket completes
-// without accept(), so one thread can count where each connection went.
+// e2e tests cover that, between pods and nodes.) Plain sockets: connect() to a listening
+// socket completes without accept(), so one thread can count where each connection went.
 static int netnsChild()
 {
-    auto fail = [](const QString &why) {
-        std::fputs(qPrintable(why + u'\n'), stdout);
-        return 1;
-    };
+    const auto fail = test::netnsChildFails;
     if (auto entered = test::enterNetworkNamespace(); !entered)
         return fail(entered.error());
     if (auto routed = proxy::addLocalRoute(u"10.96.0.0/16"_s); !routed)

@@ -43,7 +43,9 @@ QJsonObject nodeObject(const QString &name, const QString &memory, bool controlP
     QJsonObject spec;
     if (controlPlane) {
         labels.insert(u"node-role.kubernetes.io/control-plane"_s, QString());
-        spec.insert(u"taints"_s, json(R"([{"key":"node-role.kubernetes.io/control-plane","effect":"NoSchedule"}])"));
+        spec.insert(
+            u"taints"_s,
+            json(R"([{"key":"node-role.kubernetes.io/control-plane","effect":"NoSchedule"}])"));
     }
     return QJsonObject{
         {u"apiVersion"_s, u"v1"_s},
@@ -51,20 +53,27 @@ QJsonObject nodeObject(const QString &name, const QString &memory, bool controlP
         {u"metadata"_s, QJsonObject{{u"name"_s, name}, {u"labels"_s, labels}}},
         {u"spec"_s, spec},
         {u"status"_s,
-         QJsonObject{{u"allocatable"_s, QJsonObject{{u"cpu"_s, u"4"_s}, {u"memory"_s, memory}, {u"pods"_s, u"110"_s}}},
-                     {u"capacity"_s, QJsonObject{{u"cpu"_s, u"4"_s}, {u"memory"_s, memory}, {u"pods"_s, u"110"_s}}},
-                     {u"conditions"_s, QJsonArray{QJsonObject{{u"type"_s, u"Ready"_s}, {u"status"_s, u"True"_s}}}}}}};
+         QJsonObject{
+             {u"allocatable"_s,
+              QJsonObject{{u"cpu"_s, u"4"_s}, {u"memory"_s, memory}, {u"pods"_s, u"110"_s}}},
+             {u"capacity"_s,
+              QJsonObject{{u"cpu"_s, u"4"_s}, {u"memory"_s, memory}, {u"pods"_s, u"110"_s}}},
+             {u"conditions"_s,
+              QJsonArray{QJsonObject{{u"type"_s, u"Ready"_s}, {u"status"_s, u"True"_s}}}}}}};
 }
 
 QJsonObject podObject(const QString &name, const QString &memory = {})
 {
     QJsonObject container{{u"name"_s, u"app"_s}, {u"image"_s, u"busybox:1.36"_s}};
     if (!memory.isEmpty())
-        container.insert(u"resources"_s, QJsonObject{{u"requests"_s, QJsonObject{{u"memory"_s, memory}}}});
-    return QJsonObject{{u"apiVersion"_s, u"v1"_s},
-                       {u"kind"_s, u"Pod"_s},
-                       {u"metadata"_s, QJsonObject{{u"name"_s, name}, {u"labels"_s, QJsonObject{{u"app"_s, u"web"_s}}}}},
-                       {u"spec"_s, QJsonObject{{u"containers"_s, QJsonArray{container}}}}};
+        container.insert(u"resources"_s,
+                         QJsonObject{{u"requests"_s, QJsonObject{{u"memory"_s, memory}}}});
+    return QJsonObject{
+        {u"apiVersion"_s, u"v1"_s},
+        {u"kind"_s, u"Pod"_s},
+        {u"metadata"_s,
+         QJsonObject{{u"name"_s, name}, {u"labels"_s, QJsonObject{{u"app"_s, u"web"_s}}}}},
+        {u"spec"_s, QJsonObject{{u"containers"_s, QJsonArray{container}}}}};
 }
 
 QJsonObject withSpec(QJsonObject o, const QString &key, const QJsonValue &value)
@@ -105,7 +114,8 @@ class TestScheduler : public QObject
         QEventLoop loop;
         connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
         loop.exec();
-        Reply r{reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), reply->readAll()};
+        Reply r{reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(),
+                reply->readAll()};
         reply->deleteLater();
         return r;
     }
@@ -139,9 +149,10 @@ class TestScheduler : public QObject
         QStringList messages;
         for (const QJsonValue &v : list.value(u"items").toArray()) {
             const QJsonObject e = v.toObject();
-            if (e.value(u"involvedObject").toObject().value(u"name").toString() == podName
-                && e.value(u"reason").toString() == reason
-                && e.value(u"source").toObject().value(u"component").toString() == u"default-scheduler")
+            if (e.value(u"involvedObject").toObject().value(u"name").toString() == podName &&
+                e.value(u"reason").toString() == reason &&
+                e.value(u"source").toObject().value(u"component").toString() ==
+                    u"default-scheduler")
                 messages.append(e.value(u"message").toString());
         }
         return messages;
@@ -149,22 +160,26 @@ class TestScheduler : public QObject
 
     Reply postSubresource(const QString &podName, const QString &sub, const QJsonObject &body)
     {
-        return send("POST", u"/api/v1/namespaces/default/pods/%1/%2"_s.arg(podName, sub), toJson(body));
+        return send("POST", u"/api/v1/namespaces/default/pods/%1/%2"_s.arg(podName, sub),
+                    toJson(body));
     }
 
     static QJsonObject binding(const QString &podName, const QString &node)
     {
-        return {{u"apiVersion"_s, u"v1"_s},
-                {u"kind"_s, u"Binding"_s},
-                {u"metadata"_s, QJsonObject{{u"name"_s, podName}}},
-                {u"target"_s, QJsonObject{{u"apiVersion"_s, u"v1"_s}, {u"kind"_s, u"Node"_s}, {u"name"_s, node}}}};
+        return {
+            {u"apiVersion"_s, u"v1"_s},
+            {u"kind"_s, u"Binding"_s},
+            {u"metadata"_s, QJsonObject{{u"name"_s, podName}}},
+            {u"target"_s,
+             QJsonObject{{u"apiVersion"_s, u"v1"_s}, {u"kind"_s, u"Node"_s}, {u"name"_s, node}}}};
     }
 
     static QJsonObject eviction(const QString &podName, const QJsonObject &deleteOptions = {})
     {
-        QJsonObject e{{u"apiVersion"_s, u"policy/v1"_s},
-                      {u"kind"_s, u"Eviction"_s},
-                      {u"metadata"_s, QJsonObject{{u"name"_s, podName}, {u"namespace"_s, u"default"_s}}}};
+        QJsonObject e{
+            {u"apiVersion"_s, u"policy/v1"_s},
+            {u"kind"_s, u"Eviction"_s},
+            {u"metadata"_s, QJsonObject{{u"name"_s, podName}, {u"namespace"_s, u"default"_s}}}};
         if (!deleteOptions.isEmpty())
             e.insert(u"deleteOptions"_s, deleteOptions);
         return e;
@@ -176,8 +191,10 @@ class TestScheduler : public QObject
         createPod(withSpec(podObject(name), u"schedulerName"_s, u"someone-else"_s));
         QCOMPARE(postSubresource(name, u"binding"_s, binding(name, u"w1"_s)).status, 201);
         QJsonObject p = pod(name);
-        p.insert(u"status"_s, json(R"({"phase":"Running","conditions":[{"type":"Ready","status":"True"}]})"));
-        const Reply r = send("PUT", u"/api/v1/namespaces/default/pods/%1/status"_s.arg(name), toJson(p));
+        p.insert(u"status"_s,
+                 json(R"({"phase":"Running","conditions":[{"type":"Ready","status":"True"}]})"));
+        const Reply r =
+            send("PUT", u"/api/v1/namespaces/default/pods/%1/status"_s.arg(name), toJson(p));
         QVERIFY2(r.status == 200, r.body.constData());
     }
 
@@ -209,7 +226,12 @@ private Q_SLOTS:
         send("DELETE", u"/api/v1/persistentvolumes"_s);
         send("DELETE", u"/apis/storage.k8s.io/v1/storageclasses"_s);
         send("DELETE", u"/api/v1/nodes"_s);
-        QTRY_COMPARE(send("GET", u"/api/v1/namespaces/default/pods"_s).json().value(u"items").toArray().size(), 0);
+        QTRY_COMPARE(send("GET", u"/api/v1/namespaces/default/pods"_s)
+                         .json()
+                         .value(u"items")
+                         .toArray()
+                         .size(),
+                     0);
     }
 
     void cleanupTestCase()
@@ -241,15 +263,17 @@ private Q_SLOTS:
             QJsonObject p = podObject(u"web-%1"_s.arg(i));
             QJsonObject meta = p.value(u"metadata").toObject();
             meta.insert(u"ownerReferences"_s,
-                        QJsonArray{QJsonObject{{u"apiVersion"_s, u"apps/v1"_s}, {u"kind"_s, u"ReplicaSet"_s},
-                                               {u"name"_s, u"web"_s}, {u"uid"_s, u"6f1c0d6e-rs"_s},
+                        QJsonArray{QJsonObject{{u"apiVersion"_s, u"apps/v1"_s},
+                                               {u"kind"_s, u"ReplicaSet"_s},
+                                               {u"name"_s, u"web"_s},
+                                               {u"uid"_s, u"6f1c0d6e-rs"_s},
                                                {u"controller"_s, true}}});
             p.insert(u"metadata"_s, meta);
             createPod(p);
         }
         QSet<QString> nodes;
-        QTRY_VERIFY_WITH_TIMEOUT(!nodeOf(u"web-0"_s).isEmpty() && !nodeOf(u"web-1"_s).isEmpty()
-                                     && !nodeOf(u"web-2"_s).isEmpty(),
+        QTRY_VERIFY_WITH_TIMEOUT(!nodeOf(u"web-0"_s).isEmpty() && !nodeOf(u"web-1"_s).isEmpty() &&
+                                     !nodeOf(u"web-2"_s).isEmpty(),
                                  5000);
         for (int i = 0; i < 3; ++i)
             nodes.insert(nodeOf(u"web-%1"_s.arg(i)));
@@ -266,40 +290,50 @@ private Q_SLOTS:
             "{node-role.kubernetes.io/control-plane: }. preemption: 0/2 nodes are available: 1 No "
             "preemption victims found for incoming pod, 1 Preemption is not helpful for scheduling.."_s;
         QTRY_VERIFY_WITH_TIMEOUT(events(u"big"_s, u"FailedScheduling"_s).contains(message), 5000);
-        QTRY_COMPARE(conditionOf(pod(u"big"_s), u"PodScheduled"_s).value(u"message").toString(), message);
+        QTRY_COMPARE(conditionOf(pod(u"big"_s), u"PodScheduled"_s).value(u"message").toString(),
+                     message);
         const QJsonObject condition = conditionOf(pod(u"big"_s), u"PodScheduled"_s);
         QCOMPARE(condition.value(u"status").toString(), u"False"_s);
         QCOMPARE(condition.value(u"reason").toString(), u"Unschedulable"_s);
-        QCOMPARE(pod(u"big"_s).value(u"status").toObject().value(u"phase").toString(), u"Pending"_s);
+        QCOMPARE(pod(u"big"_s).value(u"status").toObject().value(u"phase").toString(),
+                 u"Pending"_s);
         QCOMPARE(nodeOf(u"big"_s), QString());
 
         createNode(nodeObject(u"w2"_s, u"16Gi"_s));
         QTRY_COMPARE_WITH_TIMEOUT(nodeOf(u"big"_s), u"w2"_s, 15000);
-        QCOMPARE(conditionOf(pod(u"big"_s), u"PodScheduled"_s).value(u"status").toString(), u"True"_s);
+        QCOMPARE(conditionOf(pod(u"big"_s), u"PodScheduled"_s).value(u"status").toString(),
+                 u"True"_s);
     }
 
     void onlyATolerantPodLandsOnTheControlPlane()
     {
         createNode(nodeObject(u"cp"_s, u"8Gi"_s, true));
         createPod(podObject(u"plain"_s));
-        createPod(withSpec(podObject(u"tolerant"_s), u"tolerations"_s,
-                           json(R"([{"key":"node-role.kubernetes.io/control-plane","operator":"Exists","effect":"NoSchedule"}])")));
+        createPod(withSpec(
+            podObject(u"tolerant"_s), u"tolerations"_s,
+            json(
+                R"([{"key":"node-role.kubernetes.io/control-plane","operator":"Exists","effect":"NoSchedule"}])")));
         QTRY_COMPARE_WITH_TIMEOUT(nodeOf(u"tolerant"_s), u"cp"_s, 5000);
-        QTRY_VERIFY(events(u"plain"_s, u"FailedScheduling"_s).contains(
-            u"0/1 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }. "
-            "preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.."_s));
+        QTRY_VERIFY(
+            events(u"plain"_s, u"FailedScheduling"_s)
+                .contains(
+                    u"0/1 nodes are available: 1 node(s) had untolerated taint "
+                    u"{node-role.kubernetes.io/control-plane: }. "
+                    "preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.."_s));
         QCOMPARE(nodeOf(u"plain"_s), QString());
     }
 
     void aPodWaitsForItsClaims()
     {
         createNode(nodeObject(u"w1"_s, u"8Gi"_s));
-        createPod(withSpec(podObject(u"orphan"_s), u"volumes"_s,
-                           json(R"([{"name":"data","persistentVolumeClaim":{"claimName":"missing"}}])")));
+        createPod(
+            withSpec(podObject(u"orphan"_s), u"volumes"_s,
+                     json(R"([{"name":"data","persistentVolumeClaim":{"claimName":"missing"}}])")));
         QTRY_VERIFY_WITH_TIMEOUT(
-            events(u"orphan"_s, u"FailedScheduling"_s).contains(
-                u"0/1 nodes are available: persistentvolumeclaim \"missing\" not found. preemption: 0/1 "
-                "nodes are available: 1 Preemption is not helpful for scheduling.."_s),
+            events(u"orphan"_s, u"FailedScheduling"_s)
+                .contains(u"0/1 nodes are available: persistentvolumeclaim \"missing\" not found. "
+                          u"preemption: 0/1 "
+                          "nodes are available: 1 Preemption is not helpful for scheduling.."_s),
             5000);
     }
 
@@ -307,41 +341,60 @@ private Q_SLOTS:
     {
         createNode(nodeObject(u"w1"_s, u"8Gi"_s));
         createNode(nodeObject(u"w2"_s, u"8Gi"_s));
-        Reply r = send("POST", u"/apis/storage.k8s.io/v1/storageclasses"_s,
-                       toJson(json(R"({"apiVersion":"storage.k8s.io/v1","kind":"StorageClass","metadata":{"name":"local"},
-                                       "provisioner":"kubernetes.io/no-provisioner","volumeBindingMode":"WaitForFirstConsumer"})").toObject()));
+        Reply r = send(
+            "POST", u"/apis/storage.k8s.io/v1/storageclasses"_s,
+            toJson(
+                json(
+                    R"({"apiVersion":"storage.k8s.io/v1","kind":"StorageClass","metadata":{"name":"local"},
+                                       "provisioner":"kubernetes.io/no-provisioner","volumeBindingMode":"WaitForFirstConsumer"})")
+                    .toObject()));
         QVERIFY2(r.status == 201, r.body.constData());
-        r = send("POST", u"/api/v1/persistentvolumes"_s,
-                 toJson(json(R"({"apiVersion":"v1","kind":"PersistentVolume","metadata":{"name":"pv-w2"},
+        r = send(
+            "POST", u"/api/v1/persistentvolumes"_s,
+            toJson(json(R"({"apiVersion":"v1","kind":"PersistentVolume","metadata":{"name":"pv-w2"},
                     "spec":{"capacity":{"storage":"1Gi"},"accessModes":["ReadWriteOnce"],"storageClassName":"local",
                             "local":{"path":"/data"},"nodeAffinity":{"required":{"nodeSelectorTerms":[{"matchExpressions":
-                            [{"key":"kubernetes.io/hostname","operator":"In","values":["w2"]}]}]}}}})").toObject()));
+                            [{"key":"kubernetes.io/hostname","operator":"In","values":["w2"]}]}]}}}})")
+                       .toObject()));
         QVERIFY2(r.status == 201, r.body.constData());
         // The persistent volume controller's first look at a new volume.
         QJsonObject volume = send("GET", u"/api/v1/persistentvolumes/pv-w2"_s).json();
         volume.insert(u"status"_s, QJsonObject{{u"phase"_s, u"Available"_s}});
         r = send("PUT", u"/api/v1/persistentvolumes/pv-w2/status"_s, toJson(volume));
         QVERIFY2(r.status == 200, r.body.constData());
-        r = send("POST", u"/api/v1/namespaces/default/persistentvolumeclaims"_s,
-                 toJson(json(R"({"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"name":"data"},
-                    "spec":{"accessModes":["ReadWriteOnce"],"storageClassName":"local","resources":{"requests":{"storage":"1Gi"}}}})").toObject()));
+        r = send(
+            "POST", u"/api/v1/namespaces/default/persistentvolumeclaims"_s,
+            toJson(
+                json(
+                    R"({"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"name":"data"},
+                    "spec":{"accessModes":["ReadWriteOnce"],"storageClassName":"local","resources":{"requests":{"storage":"1Gi"}}}})")
+                    .toObject()));
         QVERIFY2(r.status == 201, r.body.constData());
-        createPod(withSpec(podObject(u"db"_s), u"volumes"_s,
-                           json(R"([{"name":"data","persistentVolumeClaim":{"claimName":"data"}}])")));
+        createPod(
+            withSpec(podObject(u"db"_s), u"volumes"_s,
+                     json(R"([{"name":"data","persistentVolumeClaim":{"claimName":"data"}}])")));
 
         // The volume that only w2 reaches is reserved for the claim; the pod waits for the binding.
-        QTRY_COMPARE_WITH_TIMEOUT(send("GET", u"/api/v1/persistentvolumes/pv-w2"_s).json().value(u"spec").toObject()
-                                      .value(u"claimRef").toObject().value(u"name").toString(),
+        QTRY_COMPARE_WITH_TIMEOUT(send("GET", u"/api/v1/persistentvolumes/pv-w2"_s)
+                                      .json()
+                                      .value(u"spec")
+                                      .toObject()
+                                      .value(u"claimRef")
+                                      .toObject()
+                                      .value(u"name")
+                                      .toString(),
                                   u"data"_s, 5000);
         QCOMPARE(nodeOf(u"db"_s), QString());
 
         // What the persistent volume controller does next.
-        QJsonObject claim = send("GET", u"/api/v1/namespaces/default/persistentvolumeclaims/data"_s).json();
+        QJsonObject claim =
+            send("GET", u"/api/v1/namespaces/default/persistentvolumeclaims/data"_s).json();
         QJsonObject spec = claim.value(u"spec").toObject();
         spec.insert(u"volumeName"_s, u"pv-w2"_s);
         claim.insert(u"spec"_s, spec);
         QJsonObject meta = claim.value(u"metadata").toObject();
-        meta.insert(u"annotations"_s, QJsonObject{{u"pv.kubernetes.io/bind-completed"_s, u"yes"_s}});
+        meta.insert(u"annotations"_s,
+                    QJsonObject{{u"pv.kubernetes.io/bind-completed"_s, u"yes"_s}});
         claim.insert(u"metadata"_s, meta);
         r = send("PUT", u"/api/v1/namespaces/default/persistentvolumeclaims/data"_s, toJson(claim));
         QVERIFY2(r.status == 200, r.body.constData());
@@ -352,7 +405,8 @@ private Q_SLOTS:
     {
         createNode(nodeObject(u"w1"_s, u"8Gi"_s));
         createPod(withSpec(podObject(u"manual"_s), u"schedulerName"_s, u"someone-else"_s));
-        const QString before = pod(u"manual"_s).value(u"metadata").toObject().value(u"resourceVersion").toString();
+        const QString before =
+            pod(u"manual"_s).value(u"metadata").toObject().value(u"resourceVersion").toString();
 
         Reply r = postSubresource(u"manual"_s, u"binding"_s, binding(u"manual"_s, u"w1"_s));
         QCOMPARE(r.status, 201);
@@ -367,8 +421,9 @@ private Q_SLOTS:
         r = postSubresource(u"manual"_s, u"binding"_s, binding(u"manual"_s, u"w2"_s));
         QCOMPARE(r.status, 409);
         QCOMPARE(r.json().value(u"reason").toString(), u"Conflict"_s);
-        QCOMPARE(r.json().value(u"message").toString(),
-                 u"Operation cannot be fulfilled on pods/binding \"manual\": pod manual is already assigned to node \"w1\""_s);
+        QCOMPARE(
+            r.json().value(u"message").toString(),
+            u"Operation cannot be fulfilled on pods/binding \"manual\": pod manual is already assigned to node \"w1\""_s);
         QCOMPARE(nodeOf(u"manual"_s), u"w1"_s);
 
         r = postSubresource(u"ghost"_s, u"binding"_s, binding(u"ghost"_s, u"w1"_s));
@@ -379,7 +434,8 @@ private Q_SLOTS:
         QCOMPARE(r.json().value(u"message").toString(), u"target.name: Required value"_s);
         r = postSubresource(u"manual"_s, u"binding"_s, binding(u"other"_s, u"w1"_s));
         QCOMPARE(r.status, 400);
-        QCOMPARE(r.json().value(u"message").toString(), u"name in URL does not match name in Binding object"_s);
+        QCOMPARE(r.json().value(u"message").toString(),
+                 u"name in URL does not match name in Binding object"_s);
     }
 
     void evictionDeletesThePod()
@@ -392,7 +448,8 @@ private Q_SLOTS:
         QCOMPARE(r.json().value(u"status").toString(), u"Success"_s);
         const QJsonObject marked = pod(u"victim"_s);
         QVERIFY(marked.value(u"metadata").toObject().contains(u"deletionTimestamp"));
-        QCOMPARE(marked.value(u"metadata").toObject().value(u"deletionGracePeriodSeconds").toInt(), 30);
+        QCOMPARE(marked.value(u"metadata").toObject().value(u"deletionGracePeriodSeconds").toInt(),
+                 30);
         const QJsonObject target = conditionOf(marked, u"DisruptionTarget"_s);
         QCOMPARE(target.value(u"reason").toString(), u"EvictionByEvictionAPI"_s);
         QCOMPARE(target.value(u"message").toString(), u"Eviction API: evicting"_s);
@@ -419,23 +476,35 @@ private Q_SLOTS:
         const QJsonObject budget{
             {u"apiVersion"_s, u"policy/v1"_s},
             {u"kind"_s, u"PodDisruptionBudget"_s},
-            {u"metadata"_s, QJsonObject{{u"name"_s, u"web-pdb"_s}, {u"namespace"_s, u"default"_s},
-                                        {u"uid"_s, u"0b8a-pdb"_s}, {u"generation"_s, 1},
+            {u"metadata"_s, QJsonObject{{u"name"_s, u"web-pdb"_s},
+                                        {u"namespace"_s, u"default"_s},
+                                        {u"uid"_s, u"0b8a-pdb"_s},
+                                        {u"generation"_s, 1},
                                         {u"creationTimestamp"_s, u"2025-01-01T00:00:00Z"_s}}},
-            {u"spec"_s, QJsonObject{{u"minAvailable"_s, 1},
-                                    {u"selector"_s, QJsonObject{{u"matchLabels"_s, QJsonObject{{u"app"_s, u"web"_s}}}}}}},
-            {u"status"_s, QJsonObject{{u"disruptionsAllowed"_s, 0}, {u"currentHealthy"_s, 0},
-                                      {u"desiredHealthy"_s, 0}, {u"expectedPods"_s, 0}}}};
+            {u"spec"_s,
+             QJsonObject{{u"minAvailable"_s, 1},
+                         {u"selector"_s,
+                          QJsonObject{{u"matchLabels"_s, QJsonObject{{u"app"_s, u"web"_s}}}}}}},
+            {u"status"_s, QJsonObject{{u"disruptionsAllowed"_s, 0},
+                                      {u"currentHealthy"_s, 0},
+                                      {u"desiredHealthy"_s, 0},
+                                      {u"expectedPods"_s, 0}}}};
         QVERIFY(m_server->store().storage().create(
             apiserver::ResourceStore::keyFor(*pdbs, u"default"_s, u"web-pdb"_s), budget));
-        // What the disruption controller would report: `allowed` healthy pods beyond the one to keep.
+        // What the disruption controller would report: `allowed` healthy pods beyond the one to
+        // keep.
         auto setAllowed = [&](int allowed) {
-            QJsonObject pdb = send("GET", u"/apis/policy/v1/namespaces/default/poddisruptionbudgets/web-pdb"_s).json();
-            pdb.insert(u"status"_s, QJsonObject{{u"observedGeneration"_s, 1}, {u"disruptionsAllowed"_s, allowed},
-                                                {u"currentHealthy"_s, 1 + allowed}, {u"desiredHealthy"_s, 1},
+            QJsonObject pdb =
+                send("GET", u"/apis/policy/v1/namespaces/default/poddisruptionbudgets/web-pdb"_s)
+                    .json();
+            pdb.insert(u"status"_s, QJsonObject{{u"observedGeneration"_s, 1},
+                                                {u"disruptionsAllowed"_s, allowed},
+                                                {u"currentHealthy"_s, 1 + allowed},
+                                                {u"desiredHealthy"_s, 1},
                                                 {u"expectedPods"_s, 1}});
-            const Reply u = send("PUT", u"/apis/policy/v1/namespaces/default/poddisruptionbudgets/web-pdb/status"_s,
-                                 toJson(pdb));
+            const Reply u = send(
+                "PUT", u"/apis/policy/v1/namespaces/default/poddisruptionbudgets/web-pdb/status"_s,
+                toJson(pdb));
             QVERIFY2(u.status == 200, u.body.constData());
         };
         setAllowed(0);
@@ -446,7 +515,8 @@ private Q_SLOTS:
         QCOMPARE(status.value(u"reason").toString(), u"TooManyRequests"_s);
         QCOMPARE(status.value(u"message").toString(),
                  u"Cannot evict pod as it would violate the pod's disruption budget."_s);
-        const QJsonObject cause = status.value(u"details").toObject().value(u"causes").toArray().first().toObject();
+        const QJsonObject cause =
+            status.value(u"details").toObject().value(u"causes").toArray().first().toObject();
         QCOMPARE(cause.value(u"reason").toString(), u"DisruptionBudget"_s);
         QCOMPARE(cause.value(u"message").toString(),
                  u"The disruption budget web-pdb needs 1 healthy pods and has 1 currently"_s);
@@ -458,7 +528,10 @@ private Q_SLOTS:
         QCOMPARE(r.status, 201);
         QVERIFY(pod(u"guarded"_s).value(u"metadata").toObject().contains(u"deletionTimestamp"));
         const QJsonObject spent =
-            send("GET", u"/apis/policy/v1/namespaces/default/poddisruptionbudgets/web-pdb"_s).json().value(u"status").toObject();
+            send("GET", u"/apis/policy/v1/namespaces/default/poddisruptionbudgets/web-pdb"_s)
+                .json()
+                .value(u"status")
+                .toObject();
         QCOMPARE(spent.value(u"disruptionsAllowed").toInt(), 1);
         QVERIFY(spent.value(u"disruptedPods").toObject().contains(u"guarded"));
     }

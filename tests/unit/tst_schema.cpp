@@ -113,9 +113,9 @@ resources:
                                       << u"t.yaml: A: field x: unknown type Nope"_s;
         QTest::newRow("bad flag") << head + "types:\n  A:\n    x: string @1 shiny\n"
                                   << u"t.yaml: A: field x: bad flag shiny"_s;
-        QTest::newRow("bad scope")
-            << head + "types:\n  A:\n    x: string\nresources:\n  A:\n    plural: as\n    scope: Galaxy\n"
-            << u"t.yaml: resource A: bad scope Galaxy"_s;
+        QTest::newRow("bad scope") << head + "types:\n  A:\n    x: string\nresources:\n  A:\n    "
+                                             "plural: as\n    scope: Galaxy\n"
+                                   << u"t.yaml: resource A: bad scope Galaxy"_s;
         QTest::newRow("resource without type")
             << head + "types:\n  A:\n    x: string\nresources:\n  B:\n    plural: bs\n"
             << u"resource B has no type p.v1.B"_s;

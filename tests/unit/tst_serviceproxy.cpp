@@ -742,9 +742,7 @@ private Q_SLOTS:
     void netlinkAddsTheServiceRoutesInANetworkNamespace()
     {
         // In a child process of this binary (see main and netnstesting.h).
-        const auto [code, output] = test::runNetnsChild(u"TST_SERVICEPROXY_NETNS_CHILD"_s);
-        QVERIFY2(code == 0, qPrintable(output));
-        QCOMPARE(output, u"ok"_s);
+        test::verifyNetnsChild(u"TST_SERVICEPROXY_NETNS_CHILD"_s);
     }
 };
 
@@ -753,10 +751,7 @@ private Q_SLOTS:
 // and by binding an address of the local route. Prints "ok" or what went wrong.
 static int netnsChild()
 {
-    auto fail = [](const QString &why) {
-        std::fputs(qPrintable(why + u'\n'), stdout);
-        return 1;
-    };
+    const auto fail = test::netnsChildFails;
     if (auto entered = test::enterNetworkNamespace(); !entered)
         return fail(entered.error());
     for (int round = 0; round < 2; ++round) {

@@ -29,27 +29,45 @@ const client::Resource revisionsR{u"apps"_s, u"v1"_s, u"controllerrevisions"_s};
 const QString ns = u"default"_s;
 constexpr int timeout = 10000;
 
-QJsonObject fromJson(const char *json) { return QJsonDocument::fromJson(json).object(); }
-QJsonObject metaOf(const QJsonObject &o) { return o.value(u"metadata").toObject(); }
-QString nameOf(const QJsonObject &o) { return metaOf(o).value(u"name").toString(); }
+QJsonObject fromJson(const char *json)
+{
+    return QJsonDocument::fromJson(json).object();
+}
+QJsonObject metaOf(const QJsonObject &o)
+{
+    return o.value(u"metadata").toObject();
+}
+QString nameOf(const QJsonObject &o)
+{
+    return metaOf(o).value(u"name").toString();
+}
 QString labelOf(const QJsonObject &o, const QString &key)
 {
     return metaOf(o).value(u"labels").toObject().value(key).toString();
 }
-QString revisionOf(const QJsonObject &o) { return labelOf(o, u"controller-revision-hash"_s); }
+QString revisionOf(const QJsonObject &o)
+{
+    return labelOf(o, u"controller-revision-hash"_s);
+}
 
 // The node a DaemonSet pod is meant for, from its metadata.name node affinity.
 QString affinityNode(const QJsonObject &pod)
 {
-    const QJsonObject nodeAffinity = pod.value(u"spec").toObject().value(u"affinity").toObject()
-                                         .value(u"nodeAffinity").toObject();
+    const QJsonObject nodeAffinity = pod.value(u"spec")
+                                         .toObject()
+                                         .value(u"affinity")
+                                         .toObject()
+                                         .value(u"nodeAffinity")
+                                         .toObject();
     const QJsonArray terms = nodeAffinity.value(u"requiredDuringSchedulingIgnoredDuringExecution")
-                                 .toObject().value(u"nodeSelectorTerms").toArray();
+                                 .toObject()
+                                 .value(u"nodeSelectorTerms")
+                                 .toArray();
     if (terms.size() != 1)
         return {};
     const QJsonArray fields = terms[0].toObject().value(u"matchFields").toArray();
-    if (fields.size() != 1 || fields[0].toObject().value(u"key") != u"metadata.name"_s
-        || fields[0].toObject().value(u"operator") != u"In"_s)
+    if (fields.size() != 1 || fields[0].toObject().value(u"key") != u"metadata.name"_s ||
+        fields[0].toObject().value(u"operator") != u"In"_s)
         return {};
     return fields[0].toObject().value(u"values").toArray().first().toString();
 }
@@ -96,7 +114,8 @@ private:
             m_bindTried.insert(uid);
             const QString target = affinityNode(pod).isEmpty() ? u"node-a"_s : affinityNode(pod);
             const QJsonObject binding{
-                {u"apiVersion"_s, u"v1"_s}, {u"kind"_s, u"Binding"_s},
+                {u"apiVersion"_s, u"v1"_s},
+                {u"kind"_s, u"Binding"_s},
                 {u"metadata"_s, QJsonObject{{u"name"_s, nameOf(pod)}}},
                 {u"target"_s, QJsonObject{{u"kind"_s, u"Node"_s}, {u"name"_s, target}}}};
             m_api.createSubresource(podsR, ns, nameOf(pod), u"binding"_s, binding, {},
@@ -115,12 +134,11 @@ private:
         m_readied.insert(uid);
         const QString now = QDateTime::currentDateTimeUtc().toString(Qt::ISODate);
         const QJsonObject patch{
-            {u"status"_s,
-             QJsonObject{{u"phase"_s, u"Running"_s},
-                         {u"conditions"_s,
-                          QJsonArray{QJsonObject{{u"type"_s, u"Ready"_s},
-                                                 {u"status"_s, u"True"_s},
-                                                 {u"lastTransitionTime"_s, now}}}}}}};
+            {u"status"_s, QJsonObject{{u"phase"_s, u"Running"_s},
+                                      {u"conditions"_s,
+                                       QJsonArray{QJsonObject{{u"type"_s, u"Ready"_s},
+                                                              {u"status"_s, u"True"_s},
+                                                              {u"lastTransitionTime"_s, now}}}}}}};
         m_api.patch(podsR, ns, nameOf(pod), client::PatchType::Merge,
                     QJsonDocument(patch).toJson(QJsonDocument::Compact), u"status"_s, {},
                     [](client::Result<QJsonObject>) {});
@@ -147,8 +165,7 @@ class TestSetControllers : public QObject
     std::unique_ptr<controllers::DaemonSetController> m_daemonSets;
     std::unique_ptr<FakeKubelet> m_kubelet;
 
-    template<typename Call>
-    client::Result<QJsonObject> wait(Call call)
+    template <typename Call> client::Result<QJsonObject> wait(Call call)
     {
         std::optional<client::Result<QJsonObject>> result;
         QEventLoop loop;
@@ -310,8 +327,8 @@ class TestSetControllers : public QObject
                     continue;
                 const QJsonObject status = pod.value(u"status").toObject();
                 for (const QJsonValue &c : status.value(u"conditions").toArray())
-                    if (c.toObject().value(u"type") == u"Ready"_s
-                        && c.toObject().value(u"status") == u"True"_s)
+                    if (c.toObject().value(u"type") == u"Ready"_s &&
+                        c.toObject().value(u"status") == u"True"_s)
                         readyNodes.insert(affinityNode(pod));
             }
             w->fewest = std::min(w->fewest, int(readyNodes.size()));
@@ -376,16 +393,14 @@ private Q_SLOTS:
         QVERIFY(create(statefulSetsR, statefulSet(u"web"_s, 2, u"OrderedReady"_s)));
         QTRY_COMPARE_WITH_TIMEOUT(names(podsR, u"app=web"_s), QStringList{u"web-0"_s}, timeout);
         // The controller has looked again with web-0 there (and Pending): still no web-1.
-        QTRY_COMPARE_WITH_TIMEOUT(setCount(u"web"_s, u"replicas"), 1,
-                                  timeout);
+        QTRY_COMPARE_WITH_TIMEOUT(setCount(u"web"_s, u"replicas"), 1, timeout);
         QCOMPARE(names(podsR, u"app=web"_s), QStringList{u"web-0"_s});
 
         m_kubelet->markReady(u"web-0"_s);
-        QTRY_COMPARE_WITH_TIMEOUT(names(podsR, u"app=web"_s),
-                                  (QStringList{u"web-0"_s, u"web-1"_s}), timeout);
+        QTRY_COMPARE_WITH_TIMEOUT(names(podsR, u"app=web"_s), (QStringList{u"web-0"_s, u"web-1"_s}),
+                                  timeout);
         m_kubelet->markReady(u"web-1"_s);
-        QTRY_COMPARE_WITH_TIMEOUT(setCount(u"web"_s, u"readyReplicas"),
-                                  2, timeout);
+        QTRY_COMPARE_WITH_TIMEOUT(setCount(u"web"_s, u"readyReplicas"), 2, timeout);
 
         const QJsonObject pod = get(podsR, u"web-1"_s);
         const QJsonObject spec = pod.value(u"spec").toObject();
@@ -432,15 +447,13 @@ private Q_SLOTS:
             }(),
             timeout);
         QCOMPARE(metaOf(get(claimsR, u"www-web-1"_s)).value(u"uid").toString(), claimUid);
-        QTRY_COMPARE_WITH_TIMEOUT(setCount(u"web"_s, u"readyReplicas"),
-                                  2, timeout);
+        QTRY_COMPARE_WITH_TIMEOUT(setCount(u"web"_s, u"readyReplicas"), 2, timeout);
     }
 
     void scaleDownRemovesTheHighestOrdinalFirstAndKeepsClaims()
     {
         QVERIFY(patch(statefulSetsR, u"web"_s, fromJson(R"({"spec": {"replicas": 3}})")));
-        QTRY_COMPARE_WITH_TIMEOUT(setCount(u"web"_s, u"readyReplicas"),
-                                  3, timeout);
+        QTRY_COMPARE_WITH_TIMEOUT(setCount(u"web"_s, u"readyReplicas"), 3, timeout);
         const auto log = logDeletions();
         QTRY_VERIFY_WITH_TIMEOUT(log->informer->hasSynced(), timeout);
         QVERIFY(patch(statefulSetsR, u"web"_s, fromJson(R"({"spec": {"replicas": 1}})")));
@@ -449,15 +462,13 @@ private Q_SLOTS:
                                   timeout);
         QVERIFY(!get(claimsR, u"www-web-2"_s).isEmpty()); // Retain: claims stay
         QVERIFY(hasEvent(u"delete Pod web-2 in StatefulSet web successful"_s));
-        QTRY_COMPARE_WITH_TIMEOUT(setCount(u"web"_s, u"replicas"), 1,
-                                  timeout);
+        QTRY_COMPARE_WITH_TIMEOUT(setCount(u"web"_s, u"replicas"), 1, timeout);
     }
 
     void rollingUpdateReplacesPodsFromTheHighestOrdinalDown()
     {
         QVERIFY(create(statefulSetsR, statefulSet(u"db"_s, 3, u"OrderedReady"_s)));
-        QTRY_COMPARE_WITH_TIMEOUT(setCount(u"db"_s, u"readyReplicas"),
-                                  3, timeout);
+        QTRY_COMPARE_WITH_TIMEOUT(setCount(u"db"_s, u"readyReplicas"), 3, timeout);
         const QString firstRevision = setStatus(u"db"_s).value(u"updateRevision").toString();
         const auto log = logDeletions();
         QTRY_VERIFY_WITH_TIMEOUT(log->informer->hasSynced(), timeout);
@@ -467,18 +478,25 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(
             [&] {
                 const QJsonObject s = statusOf(statefulSetsR, u"db"_s);
-                return s.value(u"updateRevision").toString() != firstRevision
-                       && s.value(u"currentRevision") == s.value(u"updateRevision")
-                       && s.value(u"updatedReplicas").toInt() == 3
-                       && s.value(u"readyReplicas").toInt() == 3;
+                return s.value(u"updateRevision").toString() != firstRevision &&
+                       s.value(u"currentRevision") == s.value(u"updateRevision") &&
+                       s.value(u"updatedReplicas").toInt() == 3 &&
+                       s.value(u"readyReplicas").toInt() == 3;
             }(),
             timeout);
         QCOMPARE(namesOnly(log->order), (QStringList{u"db-2"_s, u"db-1"_s, u"db-0"_s}));
         const QString revision = setStatus(u"db"_s).value(u"updateRevision").toString();
         for (const QJsonObject &pod : list(podsR, u"app=db"_s)) {
             QCOMPARE(revisionOf(pod), revision);
-            QCOMPARE(pod.value(u"spec").toObject().value(u"containers").toArray().first()
-                         .toObject().value(u"image").toString(), u"nginx:1.28"_s);
+            QCOMPARE(pod.value(u"spec")
+                         .toObject()
+                         .value(u"containers")
+                         .toArray()
+                         .first()
+                         .toObject()
+                         .value(u"image")
+                         .toString(),
+                     u"nginx:1.28"_s);
         }
         QCOMPARE(list(revisionsR, u"app=db"_s).size(), 2);
         QCOMPARE(get(revisionsR, revision).value(u"revision").toInt(), 2);
@@ -490,12 +508,18 @@ private Q_SLOTS:
             "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"partition": 2}},
             "template": {"spec": {"containers": [{"name": "nginx", "image": "nginx:1.29"}]}}}})")));
         auto image = [this](const QString &pod) {
-            return get(podsR, pod).value(u"spec").toObject().value(u"containers").toArray()
-                .first().toObject().value(u"image").toString();
+            return get(podsR, pod)
+                .value(u"spec")
+                .toObject()
+                .value(u"containers")
+                .toArray()
+                .first()
+                .toObject()
+                .value(u"image")
+                .toString();
         };
         QTRY_COMPARE_WITH_TIMEOUT(image(u"db-2"_s), u"nginx:1.29"_s, timeout);
-        QTRY_COMPARE_WITH_TIMEOUT(setCount(u"db"_s, u"readyReplicas"),
-                                  3, timeout);
+        QTRY_COMPARE_WITH_TIMEOUT(setCount(u"db"_s, u"readyReplicas"), 3, timeout);
         const QJsonObject status = statusOf(statefulSetsR, u"db"_s);
         QCOMPARE(status.value(u"updatedReplicas").toInt(), 1);
         QCOMPARE(status.value(u"currentReplicas").toInt(), 2);
@@ -511,14 +535,12 @@ private Q_SLOTS:
         spec.insert(u"updateStrategy"_s, fromJson(R"({"type": "OnDelete"})"));
         set.insert(u"spec"_s, spec);
         QVERIFY(create(statefulSetsR, set));
-        QTRY_COMPARE_WITH_TIMEOUT(setCount(u"queue"_s, u"readyReplicas"),
-                                  2, timeout);
+        QTRY_COMPARE_WITH_TIMEOUT(setCount(u"queue"_s, u"readyReplicas"), 2, timeout);
         const QString oldRevision = revisionOf(get(podsR, u"queue-1"_s));
         QVERIFY(patch(statefulSetsR, u"queue"_s,
                       fromJson(R"({"spec": {"template": {"spec": {"containers": [
                           {"name": "nginx", "image": "nginx:1.28"}]}}}})")));
-        QTRY_COMPARE_WITH_TIMEOUT(setCount(u"queue"_s, u"observedGeneration"),
-                                  2, timeout);
+        QTRY_COMPARE_WITH_TIMEOUT(setCount(u"queue"_s, u"observedGeneration"), 2, timeout);
         const QJsonObject status = statusOf(statefulSetsR, u"queue"_s);
         QVERIFY(status.value(u"updateRevision").toString() != oldRevision);
         QCOMPARE(status.value(u"currentRevision").toString(), oldRevision);
@@ -528,8 +550,7 @@ private Q_SLOTS:
         QVERIFY(remove(podsR, u"queue-1"_s));
         QTRY_COMPARE_WITH_TIMEOUT(revisionOf(get(podsR, u"queue-1"_s)),
                                   status.value(u"updateRevision").toString(), timeout);
-        QTRY_COMPARE_WITH_TIMEOUT(setCount(u"queue"_s, u"updatedReplicas"),
-                                  1, timeout);
+        QTRY_COMPARE_WITH_TIMEOUT(setCount(u"queue"_s, u"updatedReplicas"), 1, timeout);
         QCOMPARE(revisionOf(get(podsR, u"queue-0"_s)), oldRevision);
     }
 
@@ -551,8 +572,7 @@ private Q_SLOTS:
                     fromJson(R"({"whenDeleted": "Retain", "whenScaled": "Delete"})"));
         set.insert(u"spec"_s, spec);
         QVERIFY(create(statefulSetsR, set));
-        QTRY_COMPARE_WITH_TIMEOUT(setCount(u"tmp"_s, u"readyReplicas"),
-                                  2, timeout);
+        QTRY_COMPARE_WITH_TIMEOUT(setCount(u"tmp"_s, u"readyReplicas"), 2, timeout);
         QVERIFY(patch(statefulSetsR, u"tmp"_s, fromJson(R"({"spec": {"replicas": 1}})")));
         QTRY_COMPARE_WITH_TIMEOUT(names(podsR, u"app=tmp"_s), QStringList{u"tmp-0"_s}, timeout);
         // The claim of the removed pod went with it (owner reference to the pod, then the
@@ -573,9 +593,10 @@ private Q_SLOTS:
         const QJsonObject none;
         const QJsonObject ssd{{u"disk"_s, u"ssd"_s}, {u"cores"_s, u"8"_s}};
         auto affinity = [](const char *expressions) {
-            const QByteArray json = R"({"affinity": {"nodeAffinity": {)"
-                                    R"("requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": )"
-                                    + QByteArray(expressions) + "}}}}";
+            const QByteArray json =
+                R"({"affinity": {"nodeAffinity": {)"
+                R"("requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": )" +
+                QByteArray(expressions) + "}}}}";
             return fromJson(json.constData());
         };
         auto taint = [](const char *key, const char *effect) {
@@ -584,25 +605,30 @@ private Q_SLOTS:
                                           {u"effect"_s, QString::fromUtf8(effect)}}};
         };
         QTest::newRow("any node") << none << none << QJsonArray() << true << true;
-        QTest::newRow("nodeSelector matches")
-            << fromJson(R"({"nodeSelector": {"disk": "ssd"}})") << ssd << QJsonArray() << true << true;
+        QTest::newRow("nodeSelector matches") << fromJson(R"({"nodeSelector": {"disk": "ssd"}})")
+                                              << ssd << QJsonArray() << true << true;
         QTest::newRow("nodeSelector does not match")
-            << fromJson(R"({"nodeSelector": {"disk": "ssd"}})") << none << QJsonArray() << false << false;
+            << fromJson(R"({"nodeSelector": {"disk": "ssd"}})") << none << QJsonArray() << false
+            << false;
         QTest::newRow("affinity In")
-            << affinity(R"([{"matchExpressions": [{"key": "disk", "operator": "In", "values": ["ssd", "nvme"]}]}])")
+            << affinity(
+                   R"([{"matchExpressions": [{"key": "disk", "operator": "In", "values": ["ssd", "nvme"]}]}])")
             << ssd << QJsonArray() << true << true;
         QTest::newRow("affinity NotIn")
-            << affinity(R"([{"matchExpressions": [{"key": "disk", "operator": "NotIn", "values": ["ssd"]}]}])")
+            << affinity(
+                   R"([{"matchExpressions": [{"key": "disk", "operator": "NotIn", "values": ["ssd"]}]}])")
             << ssd << QJsonArray() << false << false;
         QTest::newRow("affinity Gt")
-            << affinity(R"([{"matchExpressions": [{"key": "cores", "operator": "Gt", "values": ["4"]}]}])")
+            << affinity(
+                   R"([{"matchExpressions": [{"key": "cores", "operator": "Gt", "values": ["4"]}]}])")
             << ssd << QJsonArray() << true << true;
         QTest::newRow("affinity terms are ORed")
             << affinity(R"([{"matchExpressions": [{"key": "gpu", "operator": "Exists"}]},
                             {"matchFields": [{"key": "metadata.name", "operator": "In", "values": ["n1"]}]}])")
             << none << QJsonArray() << true << true;
         QTest::newRow("affinity on another node name")
-            << affinity(R"([{"matchFields": [{"key": "metadata.name", "operator": "In", "values": ["n2"]}]}])")
+            << affinity(
+                   R"([{"matchFields": [{"key": "metadata.name", "operator": "In", "values": ["n2"]}]}])")
             << none << QJsonArray() << false << false;
         QTest::newRow("NoSchedule taint not tolerated: stays if there")
             << none << none << taint("dedicated", "NoSchedule") << false << true;
@@ -612,7 +638,8 @@ private Q_SLOTS:
             << fromJson(R"({"tolerations": [{"key": "dedicated", "operator": "Exists"}]})") << none
             << taint("dedicated", "NoSchedule") << true << true;
         QTest::newRow("taint tolerated with a different value")
-            << fromJson(R"({"tolerations": [{"key": "dedicated", "value": "y", "effect": "NoSchedule"}]})")
+            << fromJson(
+                   R"({"tolerations": [{"key": "dedicated", "value": "y", "effect": "NoSchedule"}]})")
             << none << taint("dedicated", "NoSchedule") << false << true;
         QTest::newRow("not-ready node: default toleration")
             << none << none << taint("node.kubernetes.io/not-ready", "NoExecute") << true << true;
@@ -662,14 +689,14 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(
             [&] {
                 const QJsonObject s = statusOf(daemonSetsR, u"logger"_s);
-                return s.value(u"desiredNumberScheduled").toInt() == 2
-                       && s.value(u"currentNumberScheduled").toInt() == 2
-                       && s.value(u"numberReady").toInt() == 2
-                       && s.value(u"numberAvailable").toInt() == 2
-                       && s.value(u"updatedNumberScheduled").toInt() == 2
-                       && s.value(u"numberMisscheduled").toInt() == 0
-                       && !s.contains(u"numberUnavailable")
-                       && s.value(u"observedGeneration").toInt() == 1;
+                return s.value(u"desiredNumberScheduled").toInt() == 2 &&
+                       s.value(u"currentNumberScheduled").toInt() == 2 &&
+                       s.value(u"numberReady").toInt() == 2 &&
+                       s.value(u"numberAvailable").toInt() == 2 &&
+                       s.value(u"updatedNumberScheduled").toInt() == 2 &&
+                       s.value(u"numberMisscheduled").toInt() == 0 &&
+                       !s.contains(u"numberUnavailable") &&
+                       s.value(u"observedGeneration").toInt() == 1;
             }(),
             timeout);
 
@@ -678,8 +705,8 @@ private Q_SLOTS:
         QVERIFY(!revisionOf(pod).isEmpty());
         QStringList tolerations;
         for (const QJsonValue &t : pod.value(u"spec").toObject().value(u"tolerations").toArray())
-            tolerations.append(t.toObject().value(u"key").toString() + u':'
-                               + t.toObject().value(u"effect").toString());
+            tolerations.append(t.toObject().value(u"key").toString() + u':' +
+                               t.toObject().value(u"effect").toString());
         QCOMPARE(tolerations, (QStringList{u"node.kubernetes.io/not-ready:NoExecute"_s,
                                            u"node.kubernetes.io/unreachable:NoExecute"_s,
                                            u"node.kubernetes.io/disk-pressure:NoSchedule"_s,
@@ -695,9 +722,10 @@ private Q_SLOTS:
         QVERIFY(remove(nodesR, u"node-d"_s, {}));
         QTRY_COMPARE_WITH_TIMEOUT(podNodes(), (QStringList{u"node-a"_s, u"node-b"_s}), timeout);
         // A node that stops matching (a NoExecute taint) loses its pod too.
-        QVERIFY(patch(nodesR, u"node-b"_s,
-                      fromJson(R"({"spec": {"taints": [{"key": "maintenance", "effect": "NoExecute"}]}})"),
-                      {}));
+        QVERIFY(patch(
+            nodesR, u"node-b"_s,
+            fromJson(R"({"spec": {"taints": [{"key": "maintenance", "effect": "NoExecute"}]}})"),
+            {}));
         QTRY_COMPARE_WITH_TIMEOUT(podNodes(), QStringList{u"node-a"_s}, timeout);
         QVERIFY(patch(nodesR, u"node-b"_s, fromJson(R"({"spec": {"taints": null}})"), {}));
         QTRY_COMPARE_WITH_TIMEOUT(podNodes(), (QStringList{u"node-a"_s, u"node-b"_s}), timeout);
@@ -705,8 +733,7 @@ private Q_SLOTS:
 
     void daemonSetRollingUpdateKeepsAllButOneNodeAvailable()
     {
-        QTRY_COMPARE_WITH_TIMEOUT(daemonCount(u"logger"_s, u"numberAvailable"),
-                                  2, timeout);
+        QTRY_COMPARE_WITH_TIMEOUT(daemonCount(u"logger"_s, u"numberAvailable"), 2, timeout);
         // Watch the update: at no time may both nodes be without a ready pod (maxUnavailable 1).
         const auto watch = watchReadyNodes(u"logger"_s);
         QTRY_VERIFY_WITH_TIMEOUT(watch->informer.hasSynced(), timeout);
@@ -717,12 +744,11 @@ private Q_SLOTS:
             [&] {
                 const QJsonObject s = statusOf(daemonSetsR, u"logger"_s);
                 const QList<QJsonObject> current = list(podsR, u"app=logger"_s);
-                return s.value(u"observedGeneration").toInt() == 2
-                       && s.value(u"updatedNumberScheduled").toInt() == 2
-                       && s.value(u"numberAvailable").toInt() == 2 && current.size() == 2
-                       && std::all_of(current.begin(), current.end(), [&](const QJsonObject &p) {
-                              return revisionOf(p) != oldHash;
-                          });
+                return s.value(u"observedGeneration").toInt() == 2 &&
+                       s.value(u"updatedNumberScheduled").toInt() == 2 &&
+                       s.value(u"numberAvailable").toInt() == 2 && current.size() == 2 &&
+                       std::all_of(current.begin(), current.end(),
+                                   [&](const QJsonObject &p) { return revisionOf(p) != oldHash; });
             }(),
             timeout);
         QCOMPARE(watch->fewest, 1);
@@ -739,8 +765,7 @@ private Q_SLOTS:
                                         "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}},
                      "template": {"metadata": {"labels": {"app": "agent"}},
                                   "spec": {"containers": [{"name": "agent", "image": "agent:1"}]}}}})")));
-        QTRY_COMPARE_WITH_TIMEOUT(daemonCount(u"agent"_s, u"numberAvailable"),
-                                  2, timeout);
+        QTRY_COMPARE_WITH_TIMEOUT(daemonCount(u"agent"_s, u"numberAvailable"), 2, timeout);
         const auto watch = watchReadyNodes(u"agent"_s);
         QTRY_VERIFY_WITH_TIMEOUT(watch->informer.hasSynced(), timeout);
         QVERIFY(patch(daemonSetsR, u"agent"_s, fromJson(R"({"spec": {"template": {"spec": {
@@ -748,10 +773,10 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(
             [&] {
                 const QJsonObject s = statusOf(daemonSetsR, u"agent"_s);
-                return s.value(u"observedGeneration").toInt() == 2
-                       && s.value(u"updatedNumberScheduled").toInt() == 2
-                       && s.value(u"numberAvailable").toInt() == 2
-                       && daemonPodNodes(u"agent"_s) == (QStringList{u"node-a"_s, u"node-b"_s});
+                return s.value(u"observedGeneration").toInt() == 2 &&
+                       s.value(u"updatedNumberScheduled").toInt() == 2 &&
+                       s.value(u"numberAvailable").toInt() == 2 &&
+                       daemonPodNodes(u"agent"_s) == (QStringList{u"node-a"_s, u"node-b"_s});
             }(),
             timeout);
         QCOMPARE(watch->fewest, 2); // every node kept a ready pod throughout
