@@ -521,6 +521,43 @@ Result<QString> DockerClient::importImage(QIODevice *tar, qint64 size, const QSt
 }
 
 Result<void>
+DockerClient::buildImage(QIODevice *context, qint64 size, const QString &tag,
+                         const QString &dockerfile, const QMap<QString, QString> &buildArgs,
+                         const std::function<void(const QJsonObject &)> &onProgress) const
+{
+    QJsonObject args;
+    for (auto it = buildArgs.cbegin(); it != buildArgs.cend(); ++it)
+        args.insert(it.key(), it.value());
+    const QString path =
+        QStringLiteral("/build?t=%1&dockerfile=%2&rm=1&forcerm=1&buildargs=%3")
+            .arg(encoded(tag), encoded(dockerfile),
+                 encoded(QString::fromUtf8(QJsonDocument(args).toJson(QJsonDocument::Compact))));
+    DockerError error;
+    auto c = call("POST", path, &error);
+    if (!c)
+        return std::unexpected(error);
+    c->setUploadDevice(context, size, "application/x-tar");
+    JsonLines lines;
+    auto each = [&](const QJsonObject &o) {
+        if (onProgress)
+            onProgress(o);
+    };
+    auto streamed = runStreaming(
+        std::move(c),
+        [&](const QByteArray &chunk) {
+            lines.feed(chunk, each);
+            return true;
+        },
+        600000);
+    lines.finish(each);
+    if (!streamed)
+        return std::unexpected(streamed.error());
+    if (lines.error)
+        return std::unexpected(*lines.error);
+    return {};
+}
+
+Result<void>
 DockerClient::pullImage(const QString &reference,
                         const std::function<void(const QJsonObject &)> &onProgress) const
 {

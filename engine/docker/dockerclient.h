@@ -96,6 +96,12 @@ public:
     // [...]").
     Result<QString> importImage(QIODevice *tar, qint64 size, const QString &repository,
                                 const QString &tag, const QStringList &changes = {}) const;
+    // Builds an image from a build context (a tar holding the Dockerfile at `dockerfile`), tagged
+    // `tag`, with build arguments; each output line ({"stream": ...}) goes to onProgress.
+    Result<void> buildImage(QIODevice *context, qint64 size, const QString &tag,
+                            const QString &dockerfile = QStringLiteral("Dockerfile"),
+                            const QMap<QString, QString> &buildArgs = {},
+                            const std::function<void(const QJsonObject &)> &onProgress = {}) const;
     // Pulls an image, reporting each progress message ({"status":..., "progress":...}).
     Result<void> pullImage(const QString &reference,
                            const std::function<void(const QJsonObject &)> &onProgress = {}) const;

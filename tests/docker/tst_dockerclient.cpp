@@ -368,6 +368,48 @@ private Q_SLOTS:
         QVERIFY(m_docker.inspectImage(m_image)); // removing a tag keeps the image
     }
 
+    void imagesAreBuiltFromAContextWithBuildArguments()
+    {
+        auto busybox = test::busyboxImage();
+        QVERIFY2(busybox, test::errorOf(busybox).constData());
+        auto build = [&](const QByteArray &dockerfile, const QString &tag, QStringList *output) {
+            QBuffer context;
+            context.open(QIODevice::ReadWrite);
+            docker::TarWriter tar(&context);
+            tar.addFile(QStringLiteral("build/Dockerfile"), dockerfile);
+            tar.addFile(QStringLiteral("greeting.txt"), "hello\n");
+            tar.finish();
+            const qint64 size = context.size();
+            context.seek(0);
+            return m_docker.buildImage(
+                &context, size, tag, QStringLiteral("build/Dockerfile"),
+                {{QStringLiteral("WHO"), QStringLiteral("timonel")}}, [&](const QJsonObject &line) {
+                    output->append(line.value(QLatin1String("stream")).toString());
+                });
+        };
+        const QString tag = QStringLiteral("timonel-test/built:") + m_run;
+        QStringList output;
+        auto built = build("FROM " + busybox->toUtf8() +
+                               "\nARG WHO\nENV GREETED=$WHO\nCOPY greeting.txt /\n",
+                           tag, &output);
+        QVERIFY2(built, test::errorOf(built).constData());
+        QVERIFY2(output.join(QString()).contains(QLatin1String("Successfully tagged")),
+                 qPrintable(output.join(QString())));
+        auto image = m_docker.inspectImage(tag);
+        QVERIFY(image);
+        QVERIFY(image->value(QLatin1String("Config"))
+                    .toObject()
+                    .value(QLatin1String("Env"))
+                    .toArray()
+                    .contains(QStringLiteral("GREETED=timonel")));
+        QVERIFY(m_docker.removeImage(tag));
+
+        auto broken = build("FROM " + busybox->toUtf8() + "\nCOPY missing.txt /\n", tag, &output);
+        QVERIFY(!broken);
+        QVERIFY2(broken.error().message.contains(QLatin1String("missing.txt")),
+                 qPrintable(broken.error().message));
+    }
+
     void failedPullCarriesTheDaemonsReason()
     {
         // No registry is reachable from here: the pull must fail with the daemon's words, promptly.
