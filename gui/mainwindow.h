@@ -2,24 +2,58 @@
 
 #include <QMainWindow>
 
-class QTreeWidget;
+#include <memory>
+
+class QLabel;
+class QTabWidget;
 
 namespace timonel::gui {
 
-// The desktop app's main window. For now: the Timonel clusters on this machine and their nodes.
+class ClusterConnection;
+class ClustersPanel;
+class EventsPanel;
+class ResourceTree;
+
+// The desktop app's main window: the clusters panel, the resource tree and the events and
+// problems panel around central tabs (the topology graph, manifests, logs); the status bar
+// names the context the window works with. Layout and settings persist.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
     explicit MainWindow(QWidget *parent = nullptr);
+    ~MainWindow() override;
 
+    ClustersPanel *clustersPanel() const { return m_clusters; }
+    ResourceTree *resourceTree() const { return m_resources; }
+    EventsPanel *eventsPanel() const { return m_events; }
+    QTabWidget *tabs() const { return m_tabs; }
+    ClusterConnection *connection() const { return m_connection.get(); }
+
+    // Re-reads the clusters and contexts.
     void refresh();
+    // Works with this kubeconfig context from now on ("" = the current context).
+    void connectTo(const QString &context);
+    // Opens a pod's log in a tab (or shows the open one).
+    void showLogs(const QString &ns, const QString &pod);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
-    QTreeWidget *m_clusters = nullptr;
+    void createMenus();
+    void showMessage(const QString &text, const QString &command);
+    void chooseLanguage(const QString &language);
+    void closeTab(int index);
+    // Tabs that read from the connection go with it.
+    void closeConnectionTabs();
+
+    ClustersPanel *m_clusters;
+    ResourceTree *m_resources;
+    EventsPanel *m_events;
+    QTabWidget *m_tabs;
+    QLabel *m_contextLabel;
+    std::unique_ptr<ClusterConnection> m_connection;
 };
 
 } // namespace timonel::gui

@@ -1,6 +1,7 @@
 // The main window, offscreen, against the real Docker engine and a real one-node cluster.
 #include "cluster/clusters.h"
 #include "cluster/createcluster.h"
+#include "clusterspanel.h"
 #include "mainwindow.h"
 #include "testsupport.h"
 
@@ -40,8 +41,7 @@ private Q_SLOTS:
     {
         gui::MainWindow window;
         window.show();
-        auto *tree = window.findChild<QTreeWidget *>();
-        QVERIFY(tree);
+        QTreeWidget *tree = window.clustersPanel()->tree();
         // Reading happens off the UI thread: the window is up and says it is reading.
         QVERIFY(window.statusBar()->currentMessage().contains(QLatin1String("Reading")));
         QVERIFY(QTest::qWaitFor(
