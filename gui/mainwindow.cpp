@@ -2,15 +2,21 @@
 
 #include "clusterconnection.h"
 #include "clusterspanel.h"
+#include "editor/yamleditor.h"
 #include "eventspanel.h"
 #include "logview.h"
+#include "manifesttab.h"
 #include "resourcetree.h"
+#include "samples.h"
 
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDockWidget>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QLabel>
 #include <QMenuBar>
@@ -54,6 +60,15 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_clusters, &ClustersPanel::message, this, &MainWindow::showMessage);
     connect(m_clusters, &ClustersPanel::contextActivated, this, &MainWindow::connectTo);
     connect(m_tabs, &QTabWidget::tabCloseRequested, this, &MainWindow::closeTab);
+    connect(m_events, &EventsPanel::problemActivated, this,
+            [this](const QString &file, int line, int column) {
+                for (int i = 0; i < m_tabs->count(); ++i)
+                    if (auto *tab = qobject_cast<ManifestTab *>(m_tabs->widget(i));
+                        tab && tab->title().remove(u'*') == file) {
+                        m_tabs->setCurrentIndex(i);
+                        tab->editor()->goToLine(line, column);
+                    }
+            });
     connect(m_resources, &ResourceTree::objectActivated, this,
             [this](const QString &key, const QString &ns, const QString &name) {
                 if (key == QLatin1String("pods"))
@@ -80,6 +95,35 @@ MainWindow::~MainWindow()
 
 void MainWindow::createMenus()
 {
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&New manifest"), QKeySequence::New, this, [this] { newManifest(); });
+    file->addAction(tr("&Open..."), QKeySequence::Open, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Open a manifest"), QString(), tr("YAML files (*.yaml *.yml);;All files (*)"));
+        if (!path.isEmpty())
+            openManifest(path);
+    });
+    m_recentMenu = file->addMenu(tr("Open &recent"));
+    updateRecentMenu();
+    file->addAction(tr("&Save"), QKeySequence::Save, this, [this] {
+        if (ManifestTab *tab = currentManifest())
+            saveManifest(tab, false);
+    });
+    file->addAction(tr("Save &as..."), QKeySequence::SaveAs, this, [this] {
+        if (ManifestTab *tab = currentManifest())
+            saveManifest(tab, true);
+    });
+    QMenu *samplesMenu = file->addMenu(tr("Open a &sample"));
+    for (const Sample &sample : samples()) {
+        QAction *action = samplesMenu->addAction(sample.title);
+        action->setToolTip(sample.description);
+        connect(action, &QAction::triggered, this, [this, manifest = sample.manifest] {
+            QFile f(manifest);
+            if (f.open(QIODevice::ReadOnly))
+                newManifest(QString::fromUtf8(f.readAll()));
+        });
+    }
+
     QMenu *clusterMenu = menuBar()->addMenu(tr("&Cluster"));
     clusterMenu->addAction(m_clusters->createAction());
     QAction *refreshAction = clusterMenu->addAction(tr("&Refresh"), this, &MainWindow::refresh);
@@ -183,9 +227,108 @@ void MainWindow::showLogs(const QString &ns, const QString &pod)
     showMessage(tr("Showing the log of %1").arg(pod), view->commandLine());
 }
 
+ManifestTab *MainWindow::currentManifest() const
+{
+    return qobject_cast<ManifestTab *>(m_tabs->currentWidget());
+}
+
+ManifestTab *MainWindow::newManifest(const QString &text)
+{
+    auto *tab = new ManifestTab;
+    // A key for the problems panel that stays while the title changes.
+    static int untitled = 0;
+    tab->setObjectName(QStringLiteral("manifest%1").arg(++untitled));
+    connect(
+        tab, &ManifestTab::problemsChanged, this,
+        [this, tab](const QList<manifest::Diagnostic> &found) {
+            QList<Problem> problems;
+            for (const manifest::Diagnostic &d : found)
+                problems.append({tab->title().remove(u'*'), d.line, d.column, d.error, d.message});
+            m_events->setProblems(tab->title().remove(u'*'), problems);
+        });
+    connect(tab, &ManifestTab::titleChanged, this, [this, tab](const QString &title) {
+        if (const int index = m_tabs->indexOf(tab); index >= 0) {
+            m_tabs->setTabText(index, title);
+            m_tabs->setTabToolTip(index, tab->filePath());
+        }
+    });
+    m_tabs->setCurrentIndex(m_tabs->addTab(tab, tab->title()));
+    if (!text.isEmpty())
+        tab->setText(text);
+    tab->editor()->setFocus();
+    return tab;
+}
+
+ManifestTab *MainWindow::openManifest(const QString &path)
+{
+    for (int i = 0; i < m_tabs->count(); ++i)
+        if (auto *tab = qobject_cast<ManifestTab *>(m_tabs->widget(i));
+            tab && tab->filePath() == QFileInfo(path).absoluteFilePath()) {
+            m_tabs->setCurrentIndex(i);
+            return tab;
+        }
+    ManifestTab *tab = newManifest();
+    QString error;
+    if (!tab->open(QFileInfo(path).absoluteFilePath(), &error)) {
+        closeTab(m_tabs->indexOf(tab));
+        showMessage(error, {});
+        return nullptr;
+    }
+    rememberRecent(tab->filePath());
+    return tab;
+}
+
+bool MainWindow::saveManifest(ManifestTab *tab, bool choosePath)
+{
+    QString path = tab->filePath();
+    if (choosePath || path.isEmpty()) {
+        path = QFileDialog::getSaveFileName(this, tr("Save the manifest"), path,
+                                            tr("YAML files (*.yaml *.yml);;All files (*)"));
+        if (path.isEmpty())
+            return false;
+    }
+    QString error;
+    if (!tab->save(path, &error)) {
+        showMessage(error, {});
+        return false;
+    }
+    rememberRecent(tab->filePath());
+    showMessage(tr("Saved %1").arg(tab->filePath()), {});
+    return true;
+}
+
+void MainWindow::rememberRecent(const QString &path)
+{
+    QSettings settings;
+    QStringList recent = settings.value(QStringLiteral("recentFiles")).toStringList();
+    recent.removeAll(path);
+    recent.prepend(path);
+    settings.setValue(QStringLiteral("recentFiles"), recent.mid(0, 8));
+    updateRecentMenu();
+}
+
+void MainWindow::updateRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList recent = QSettings().value(QStringLiteral("recentFiles")).toStringList();
+    for (const QString &path : recent)
+        m_recentMenu
+            ->addAction(QFileInfo(path).fileName(), this, [this, path] { openManifest(path); })
+            ->setToolTip(path);
+    m_recentMenu->setEnabled(!recent.isEmpty());
+}
+
 void MainWindow::closeTab(int index)
 {
     QWidget *widget = m_tabs->widget(index);
+    if (auto *tab = qobject_cast<ManifestTab *>(widget)) {
+        if (tab->editor()->isModified() &&
+            QMessageBox::question(this, tr("Close"),
+                                  tr("%1 has changes that are not saved. Close it anyway?")
+                                      .arg(tab->title().remove(u'*'))) != QMessageBox::Yes)
+            return;
+        m_events->setProblems(tab->title().remove(u'*'), {});
+    }
     m_tabs->removeTab(index);
     delete widget;
 }
@@ -206,6 +349,17 @@ void MainWindow::closeEvent(QCloseEvent *event)
         event->ignore();
         return;
     }
+    for (int i = 0; i < m_tabs->count(); ++i)
+        if (auto *tab = qobject_cast<ManifestTab *>(m_tabs->widget(i));
+            tab && tab->editor()->isModified()) {
+            if (QMessageBox::question(this, tr("Quit"),
+                                      tr("Some manifests have changes that are not saved. Quit "
+                                         "anyway?")) != QMessageBox::Yes) {
+                event->ignore();
+                return;
+            }
+            break;
+        }
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());

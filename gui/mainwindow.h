@@ -12,6 +12,7 @@ namespace timonel::gui {
 class ClusterConnection;
 class ClustersPanel;
 class EventsPanel;
+class ManifestTab;
 class ResourceTree;
 
 // The desktop app's main window: the clusters panel, the resource tree and the events and
@@ -36,6 +37,10 @@ public:
     void connectTo(const QString &context);
     // Opens a pod's log in a tab (or shows the open one).
     void showLogs(const QString &ns, const QString &pod);
+    // A manifest tab: empty, from a file, or with this text (a sample, a template).
+    ManifestTab *newManifest(const QString &text = {});
+    ManifestTab *openManifest(const QString &path);
+    bool saveManifest(ManifestTab *tab, bool choosePath);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -45,6 +50,9 @@ private:
     void showMessage(const QString &text, const QString &command);
     void chooseLanguage(const QString &language);
     void closeTab(int index);
+    void rememberRecent(const QString &path);
+    void updateRecentMenu();
+    ManifestTab *currentManifest() const;
     // Tabs that read from the connection go with it.
     void closeConnectionTabs();
 
@@ -53,6 +61,7 @@ private:
     EventsPanel *m_events;
     QTabWidget *m_tabs;
     QLabel *m_contextLabel;
+    class QMenu *m_recentMenu = nullptr;
     std::unique_ptr<ClusterConnection> m_connection;
 };
 
