@@ -852,10 +852,68 @@
     </message>
 </context>
 <context>
-    <name>timonel::gui::MainWindow</name>
+    <name>timonel::gui</name>
     <message>
-        <source>Timonel</source>
-        <translation>Timonel</translation>
+        <source>nginx with probes</source>
+        <translation>nginx con sondas</translation>
+    </message>
+    <message>
+        <source>The course&apos;s nginx pod with a startup, a readiness and a liveness probe.</source>
+        <translation>El pod nginx del curso con sondas de inicio, de preparación y de vida.</translation>
+    </message>
+    <message>
+        <source>Flask + Redis (ambassador)</source>
+        <translation>Flask + Redis (embajador)</translation>
+    </message>
+    <message>
+        <source>A Flask app that talks to Redis on localhost through an nginx ambassador container, which finds the redis Service through a ConfigMap.</source>
+        <translation>Una aplicación Flask que habla con Redis en localhost a través de un contenedor embajador nginx, que encuentra el Service redis mediante un ConfigMap.</translation>
+    </message>
+    <message>
+        <source>dockercoins</source>
+        <translation>dockercoins</translation>
+    </message>
+    <message>
+        <source>Workers mine coins through an rng and a hasher service, counted in Redis; the web UI charts hashes per second on its LoadBalancer address. Scale worker and rng to watch it grow.</source>
+        <translation>Los workers minan monedas a través de los servicios rng y hasher, contadas en Redis; la interfaz web grafica los hashes por segundo en su dirección LoadBalancer. Escala worker y rng para verlo crecer.</translation>
+    </message>
+    <message>
+        <source>Image %1 is present</source>
+        <translation>La imagen %1 ya existe</translation>
+    </message>
+    <message>
+        <source>Building image %1 on %2 ...</source>
+        <translation>Construyendo la imagen %1 sobre %2 ...</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>Cannot build image %1: %2</source>
+        <translation>No se puede construir la imagen %1: %2</translation>
+    </message>
+</context>
+<context>
+    <name>timonel::gui::ClusterConnection</name>
+    <message>
+        <source>Cannot watch %1: %2</source>
+        <translation>No se puede observar %1: %2</translation>
+    </message>
+</context>
+<context>
+    <name>timonel::gui::ClustersPanel</name>
+    <message>
+        <source>running</source>
+        <translation>en marcha</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>detenido</translation>
+    </message>
+    <message>
+        <source>%1 of %2 nodes running</source>
+        <translation>%1 de %2 nodos en marcha</translation>
     </message>
     <message>
         <source>Cluster / node</source>
@@ -874,8 +932,36 @@
         <translation>Dirección</translation>
     </message>
     <message>
-        <source>Clusters</source>
-        <translation>Clústeres</translation>
+        <source>Create...</source>
+        <translation>Crear...</translation>
+    </message>
+    <message>
+        <source>Create a cluster (timonel create cluster)</source>
+        <translation>Crear un clúster (timonel create cluster)</translation>
+    </message>
+    <message>
+        <source>Connect</source>
+        <translation>Conectar</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>Iniciar</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>Detener</translation>
+    </message>
+    <message>
+        <source>Delete...</source>
+        <translation>Eliminar...</translation>
+    </message>
+    <message>
+        <source>Stop node</source>
+        <translation>Detener el nodo</translation>
+    </message>
+    <message>
+        <source>Start node</source>
+        <translation>Iniciar el nodo</translation>
     </message>
     <message>
         <source>Refresh</source>
@@ -883,11 +969,19 @@
     </message>
     <message>
         <source>Reading clusters from Docker ...</source>
-        <translation>Leyendo los clústeres desde Docker ...</translation>
+        <translation>Leyendo los clústeres de Docker ...</translation>
     </message>
     <message>
-        <source>No clusters yet: create one with &quot;timonel create cluster&quot;.</source>
-        <translation>Aún no hay clústeres: crea uno con &quot;timonel create cluster&quot;.</translation>
+        <source>kubectl context: %1</source>
+        <translation>contexto de kubectl: %1</translation>
+    </message>
+    <message>
+        <source>Other kubeconfig contexts</source>
+        <translation>Otros contextos de kubeconfig</translation>
+    </message>
+    <message>
+        <source>No clusters yet: create one with &quot;Create...&quot;.</source>
+        <translation>Aún no hay clústeres: crea uno con &quot;Crear...&quot;.</translation>
     </message>
     <message numerus="yes">
         <source>%n cluster(s)</source>
@@ -895,6 +989,556 @@
             <numerusform>%n clúster</numerusform>
             <numerusform>%n clústeres</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Starting cluster &quot;%1&quot; ...</source>
+        <translation>Iniciando el clúster &quot;%1&quot; ...</translation>
+    </message>
+    <message>
+        <source>Cluster &quot;%1&quot; started</source>
+        <translation>Clúster &quot;%1&quot; iniciado</translation>
+    </message>
+    <message>
+        <source>Stopping cluster &quot;%1&quot; ...</source>
+        <translation>Deteniendo el clúster &quot;%1&quot; ...</translation>
+    </message>
+    <message>
+        <source>Cluster &quot;%1&quot; stopped</source>
+        <translation>Clúster &quot;%1&quot; detenido</translation>
+    </message>
+    <message>
+        <source>Delete cluster</source>
+        <translation>Eliminar el clúster</translation>
+    </message>
+    <message>
+        <source>Delete cluster &quot;%1&quot; with all its nodes, workloads and volumes? This cannot be undone.</source>
+        <translation>¿Eliminar el clúster &quot;%1&quot; con todos sus nodos, cargas de trabajo y volúmenes? No se puede deshacer.</translation>
+    </message>
+    <message>
+        <source>Deleting cluster &quot;%1&quot; ...</source>
+        <translation>Eliminando el clúster &quot;%1&quot; ...</translation>
+    </message>
+    <message>
+        <source>Cluster &quot;%1&quot; deleted</source>
+        <translation>Clúster &quot;%1&quot; eliminado</translation>
+    </message>
+    <message>
+        <source>Stopping node &quot;%1&quot; ...</source>
+        <translation>Deteniendo el nodo &quot;%1&quot; ...</translation>
+    </message>
+    <message>
+        <source>Node &quot;%1&quot; stopped: its pods will be rescheduled once it is NotReady</source>
+        <translation>Nodo &quot;%1&quot; detenido: sus pods se reprogramarán cuando esté NotReady</translation>
+    </message>
+    <message>
+        <source>Starting node &quot;%1&quot; ...</source>
+        <translation>Iniciando el nodo &quot;%1&quot; ...</translation>
+    </message>
+    <message>
+        <source>Node &quot;%1&quot; started</source>
+        <translation>Nodo &quot;%1&quot; iniciado</translation>
+    </message>
+    <message>
+        <source>Cluster &quot;%1&quot; created</source>
+        <translation>Clúster &quot;%1&quot; creado</translation>
+    </message>
+</context>
+<context>
+    <name>timonel::gui::CreateClusterDialog</name>
+    <message>
+        <source>Create a cluster</source>
+        <translation>Crear un clúster</translation>
+    </message>
+    <message>
+        <source>Lowercase letters, digits and &apos;-&apos;; nodes are named after it</source>
+        <translation>Minúsculas, dígitos y &apos;-&apos;; los nodos toman su nombre</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>&amp;Nombre:</translation>
+    </message>
+    <message>
+        <source>&amp;Control planes:</source>
+        <translation>Planos de &amp;control:</translation>
+    </message>
+    <message>
+        <source>&amp;Workers:</source>
+        <translation>&amp;Workers:</translation>
+    </message>
+    <message>
+        <source>Container port</source>
+        <translation>Puerto del contenedor</translation>
+    </message>
+    <message>
+        <source>Host port</source>
+        <translation>Puerto del host</translation>
+    </message>
+    <message>
+        <source>Listen address</source>
+        <translation>Dirección de escucha</translation>
+    </message>
+    <message>
+        <source>Protocol</source>
+        <translation>Protocolo</translation>
+    </message>
+    <message>
+        <source>Ports of the first control plane published on this machine (KinD&apos;s extraPortMappings); an empty host port picks a free one</source>
+        <translation>Puertos del primer plano de control publicados en esta máquina (extraPortMappings de KinD); un puerto del host vacío elige uno libre</translation>
+    </message>
+    <message>
+        <source>Add port</source>
+        <translation>Añadir puerto</translation>
+    </message>
+    <message>
+        <source>Remove port</source>
+        <translation>Quitar puerto</translation>
+    </message>
+    <message>
+        <source>Port mappings:</source>
+        <translation>Mapeos de puertos:</translation>
+    </message>
+    <message>
+        <source>optional: a KinD config file instead of the above</source>
+        <translation>opcional: un archivo de configuración de KinD en lugar de lo anterior</translation>
+    </message>
+    <message>
+        <source>Browse...</source>
+        <translation>Examinar...</translation>
+    </message>
+    <message>
+        <source>KinD &amp;config:</source>
+        <translation>&amp;Configuración de KinD:</translation>
+    </message>
+    <message>
+        <source>Make it kubectl&apos;s current context</source>
+        <translation>Hacerlo el contexto actual de kubectl</translation>
+    </message>
+    <message>
+        <source>The same from a terminal</source>
+        <translation>Lo mismo desde una terminal</translation>
+    </message>
+    <message>
+        <source>Command line:</source>
+        <translation>Línea de órdenes:</translation>
+    </message>
+    <message>
+        <source>C&amp;reate</source>
+        <translation>C&amp;rear</translation>
+    </message>
+    <message>
+        <source>KinD config file</source>
+        <translation>Archivo de configuración de KinD</translation>
+    </message>
+    <message>
+        <source>YAML files (*.yaml *.yml);;All files (*)</source>
+        <translation>Archivos YAML (*.yaml *.yml);;Todos los archivos (*)</translation>
+    </message>
+    <message>
+        <source>Cannot read %1: %2</source>
+        <translation>No se puede leer %1: %2</translation>
+    </message>
+    <message>
+        <source>Port mapping %1: the container port must be a number from 1 to 65535</source>
+        <translation>Mapeo de puerto %1: el puerto del contenedor debe ser un número de 1 a 65535</translation>
+    </message>
+    <message>
+        <source>Port mapping %1: the host port must be empty or a number from 1 to 65535</source>
+        <translation>Mapeo de puerto %1: el puerto del host debe estar vacío o ser un número de 1 a 65535</translation>
+    </message>
+    <message>
+        <source>Port mapping %1: &quot;%2&quot; is not an IP address</source>
+        <translation>Mapeo de puerto %1: &quot;%2&quot; no es una dirección IP</translation>
+    </message>
+    <message>
+        <source>Port mapping %1: host port %2/%3 is already mapped above</source>
+        <translation>Mapeo de puerto %1: el puerto del host %2/%3 ya está mapeado arriba</translation>
+    </message>
+    <message>
+        <source>Give the cluster a name</source>
+        <translation>Dale un nombre al clúster</translation>
+    </message>
+    <message>
+        <source>Creating cluster &quot;%1&quot; ...</source>
+        <translation>Creando el clúster &quot;%1&quot; ...</translation>
+    </message>
+    <message>
+        <source>Removing what was created ...</source>
+        <translation>Quitando lo que se creó ...</translation>
+    </message>
+    <message>
+        <source>Cluster creation was cancelled; nothing was left behind.</source>
+        <translation>Se canceló la creación del clúster; no quedó nada.</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Cerrar</translation>
+    </message>
+    <message>
+        <source>Cluster &quot;%1&quot; is ready. kubectl context: %2</source>
+        <translation>El clúster &quot;%1&quot; está listo. Contexto de kubectl: %2</translation>
+    </message>
+    <message>
+        <source>Cancelling ...</source>
+        <translation>Cancelando ...</translation>
+    </message>
+</context>
+<context>
+    <name>timonel::gui::EventsPanel</name>
+    <message>
+        <source>Last seen</source>
+        <translation>Visto por última vez</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Tipo</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Motivo</translation>
+    </message>
+    <message>
+        <source>Object</source>
+        <translation>Objeto</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>Mensaje</translation>
+    </message>
+    <message>
+        <source>Document</source>
+        <translation>Documento</translation>
+    </message>
+    <message>
+        <source>Line</source>
+        <translation>Línea</translation>
+    </message>
+    <message>
+        <source>Events</source>
+        <translation>Eventos</translation>
+    </message>
+    <message>
+        <source>Problems</source>
+        <translation>Problemas</translation>
+    </message>
+    <message>
+        <source>Events (%1)</source>
+        <translation>Eventos (%1)</translation>
+    </message>
+    <message>
+        <source>Problems (%1)</source>
+        <translation>Problemas (%1)</translation>
+    </message>
+</context>
+<context>
+    <name>timonel::gui::FindBar</name>
+    <message>
+        <source>Match case</source>
+        <translation>Distinguir mayúsculas</translation>
+    </message>
+    <message>
+        <source>Regular expression</source>
+        <translation>Expresión regular</translation>
+    </message>
+    <message>
+        <source>Replace:</source>
+        <translation>Reemplazar:</translation>
+    </message>
+    <message>
+        <source>Replace</source>
+        <translation>Reemplazar</translation>
+    </message>
+    <message>
+        <source>Replace All</source>
+        <translation>Reemplazar todo</translation>
+    </message>
+    <message>
+        <source>Text to find</source>
+        <translation>Texto a buscar</translation>
+    </message>
+    <message>
+        <source>Replacement</source>
+        <translation>Reemplazo</translation>
+    </message>
+    <message>
+        <source>Previous match (Shift+F3)</source>
+        <translation>Coincidencia anterior (Mayús+F3)</translation>
+    </message>
+    <message>
+        <source>Next match (F3)</source>
+        <translation>Coincidencia siguiente (F3)</translation>
+    </message>
+    <message>
+        <source>Close (Esc)</source>
+        <translation>Cerrar (Esc)</translation>
+    </message>
+    <message>
+        <source>Find:</source>
+        <translation>Buscar:</translation>
+    </message>
+    <message numerus="yes">
+        <source>Replaced %n occurrence(s)</source>
+        <translation>
+            <numerusform>Reemplazada %n coincidencia</numerusform>
+            <numerusform>Reemplazadas %n coincidencias</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Not a valid regular expression: %1</source>
+        <translation>No es una expresión regular válida: %1</translation>
+    </message>
+    <message>
+        <source>No matches</source>
+        <translation>Sin coincidencias</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n match(es)</source>
+        <translation>
+            <numerusform>%n coincidencia</numerusform>
+            <numerusform>%n coincidencias</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 de %2</translation>
+    </message>
+</context>
+<context>
+    <name>timonel::gui::LogView</name>
+    <message>
+        <source>&amp;Follow</source>
+        <translation>&amp;Seguir</translation>
+    </message>
+    <message>
+        <source>&amp;Timestamps</source>
+        <translation>&amp;Marcas de tiempo</translation>
+    </message>
+    <message>
+        <source>Search (Enter: next match)</source>
+        <translation>Buscar (Intro: siguiente coincidencia)</translation>
+    </message>
+    <message>
+        <source>Container:</source>
+        <translation>Contenedor:</translation>
+    </message>
+    <message>
+        <source>Logs: %1</source>
+        <translation>Registros: %1</translation>
+    </message>
+    <message>
+        <source>following</source>
+        <translation>siguiendo</translation>
+    </message>
+    <message>
+        <source>ended</source>
+        <translation>terminado</translation>
+    </message>
+</context>
+<context>
+    <name>timonel::gui::MainWindow</name>
+    <message>
+        <source>Timonel</source>
+        <translation>Timonel</translation>
+    </message>
+    <message>
+        <source>Clusters</source>
+        <translation>Clústeres</translation>
+    </message>
+    <message>
+        <source>Resources</source>
+        <translation>Recursos</translation>
+    </message>
+    <message>
+        <source>Events and problems</source>
+        <translation>Eventos y problemas</translation>
+    </message>
+    <message>
+        <source>No context</source>
+        <translation>Sin contexto</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Archivo</translation>
+    </message>
+    <message>
+        <source>&amp;New manifest</source>
+        <translation>&amp;Nuevo manifiesto</translation>
+    </message>
+    <message>
+        <source>&amp;Open...</source>
+        <translation>&amp;Abrir...</translation>
+    </message>
+    <message>
+        <source>Open a manifest</source>
+        <translation>Abrir un manifiesto</translation>
+    </message>
+    <message>
+        <source>YAML files (*.yaml *.yml);;All files (*)</source>
+        <translation>Archivos YAML (*.yaml *.yml);;Todos los archivos (*)</translation>
+    </message>
+    <message>
+        <source>Open &amp;recent</source>
+        <translation>Abrir &amp;reciente</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>&amp;Guardar</translation>
+    </message>
+    <message>
+        <source>Save &amp;as...</source>
+        <translation>Guardar &amp;como...</translation>
+    </message>
+    <message>
+        <source>Open a &amp;sample</source>
+        <translation>Abrir un &amp;ejemplo</translation>
+    </message>
+    <message>
+        <source>&amp;Cluster</source>
+        <translation>&amp;Clúster</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>&amp;Actualizar</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Salir</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Ver</translation>
+    </message>
+    <message>
+        <source>&amp;Settings</source>
+        <translation>&amp;Preferencias</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>&amp;Idioma</translation>
+    </message>
+    <message>
+        <source>System language</source>
+        <translation>Idioma del sistema</translation>
+    </message>
+    <message>
+        <source>English</source>
+        <translation>English</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>A&amp;yuda</translation>
+    </message>
+    <message>
+        <source>&amp;About Timonel</source>
+        <translation>&amp;Acerca de Timonel</translation>
+    </message>
+    <message>
+        <source>About Timonel</source>
+        <translation>Acerca de Timonel</translation>
+    </message>
+    <message>
+        <source>Timonel %1: local Kubernetes clusters on Docker, with a YAML editor, a live topology graph and GitOps.</source>
+        <translation>Timonel %1: clústeres de Kubernetes locales sobre Docker, con un editor YAML, un grafo de topología en vivo y GitOps.</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Idioma</translation>
+    </message>
+    <message>
+        <source>The new language applies the next time Timonel starts.</source>
+        <translation>El nuevo idioma se aplica la próxima vez que se inicie Timonel.</translation>
+    </message>
+    <message>
+        <source>Command line: %1</source>
+        <translation>Línea de órdenes: %1</translation>
+    </message>
+    <message>
+        <source>Cannot use context &quot;%1&quot;: %2</source>
+        <translation>No se puede usar el contexto &quot;%1&quot;: %2</translation>
+    </message>
+    <message>
+        <source>Context: %1</source>
+        <translation>Contexto: %1</translation>
+    </message>
+    <message>
+        <source>Showing the log of %1</source>
+        <translation>Mostrando el registro de %1</translation>
+    </message>
+    <message>
+        <source>Save the manifest</source>
+        <translation>Guardar el manifiesto</translation>
+    </message>
+    <message>
+        <source>Saved %1</source>
+        <translation>Guardado %1</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Cerrar</translation>
+    </message>
+    <message>
+        <source>%1 has changes that are not saved. Close it anyway?</source>
+        <translation>%1 tiene cambios sin guardar. ¿Cerrarlo de todos modos?</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>Salir</translation>
+    </message>
+    <message>
+        <source>A cluster operation is still running. Quit anyway?</source>
+        <translation>Todavía hay una operación de clúster en curso. ¿Salir de todos modos?</translation>
+    </message>
+    <message>
+        <source>Some manifests have changes that are not saved. Quit anyway?</source>
+        <translation>Algunos manifiestos tienen cambios sin guardar. ¿Salir de todos modos?</translation>
+    </message>
+</context>
+<context>
+    <name>timonel::gui::ManifestTab</name>
+    <message>
+        <source>Untitled</source>
+        <translation>Sin título</translation>
+    </message>
+    <message>
+        <source>Cannot open %1: %2</source>
+        <translation>No se puede abrir %1: %2</translation>
+    </message>
+    <message>
+        <source>Cannot save %1: %2</source>
+        <translation>No se puede guardar %1: %2</translation>
+    </message>
+</context>
+<context>
+    <name>timonel::gui::ResourceTree</name>
+    <message>
+        <source>Resource</source>
+        <translation>Recurso</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Estado</translation>
+    </message>
+    <message>
+        <source>Cluster</source>
+        <translation>Clúster</translation>
+    </message>
+    <message>
+        <source>Namespace %1</source>
+        <translation>Namespace %1</translation>
+    </message>
+    <message>
+        <source>Ready</source>
+        <translation>Ready</translation>
+    </message>
+    <message>
+        <source>NotReady</source>
+        <translation>NotReady</translation>
+    </message>
+</context>
+<context>
+    <name>timonel::manifest</name>
+    <message>
+        <source>a manifest document must be a mapping with apiVersion and kind</source>
+        <translation>un documento de manifiesto debe ser un mapa con apiVersion y kind</translation>
     </message>
 </context>
 </TS>

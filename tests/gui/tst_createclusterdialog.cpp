@@ -14,6 +14,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
+#include <QTranslator>
 
 using namespace timonel;
 using namespace Qt::StringLiterals;
@@ -121,6 +122,24 @@ private Q_SLOTS:
         QCOMPARE(parsed->nodes[3].role, cluster::NodeRole::Worker);
         QCOMPARE(parsed->nodes[0].extraPortMappings.size(), 1);
         QCOMPARE(parsed->nodes[0].extraPortMappings[0].hostPort, 8080);
+    }
+
+    void theSpanishUiLoads()
+    {
+        // The translations are compiled in; the app picks them by locale or setting (main.cpp).
+        QTranslator spanish;
+        QVERIFY(spanish.load(u":/i18n/timonel_es"_s));
+        QCoreApplication::installTranslator(&spanish);
+        {
+            gui::CreateClusterDialog dialog;
+            QCOMPARE(dialog.windowTitle(), u"Crear un clúster"_s);
+            QCOMPARE(dialog.createButton()->text(), u"C&rear"_s);
+            dialog.nameEdit()->setText(QString());
+            QCOMPARE(dialog.problemLabel()->text(), u"Dale un nombre al clúster"_s);
+        }
+        QCoreApplication::removeTranslator(&spanish);
+        gui::CreateClusterDialog english;
+        QCOMPARE(english.windowTitle(), u"Create a cluster"_s);
     }
 
     void aKindConfigFileReplacesTheCounts()
