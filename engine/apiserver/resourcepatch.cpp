@@ -83,10 +83,13 @@ void ResourceStore::patch(const ResourceInfo &r, const QString &ns, const QStrin
             if (r.namespaced)
                 m.insert(u"namespace"_s, ns);
             setMeta(*applied, m);
-            return finishCreate(r, ns, *applied, options, warnings, std::move(done));
         }
+        // applyConfiguration already did the bookkeeping: an Apply entry, which recording the
+        // write again would replace with an Update one (as a create by apply once did).
         WriteOptions o = options;
-        o.fieldManager.clear(); // applyConfiguration already did the bookkeeping
+        o.fieldManager.clear();
+        if (!old)
+            return finishCreate(r, ns, *applied, o, warnings, std::move(done));
         return finishUpdate(r, ns, name, subresource, old->object, *applied, o, warnings,
                             std::move(done));
     }
