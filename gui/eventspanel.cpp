@@ -27,7 +27,8 @@ QString lastSeen(const QJsonObject &event)
 } // namespace
 
 EventsPanel::EventsPanel(QWidget *parent)
-    : QTabWidget(parent), m_events(new QTreeWidget), m_problems(new QTreeWidget)
+    : QTabWidget(parent), m_events(new QTreeWidget), m_problems(new QTreeWidget),
+      m_results(new QTreeWidget)
 {
     m_events->setRootIsDecorated(false);
     m_events->setHeaderLabels(
@@ -38,6 +39,8 @@ EventsPanel::EventsPanel(QWidget *parent)
     m_problems->header()->setStretchLastSection(true);
     addTab(m_events, tr("Events"));
     addTab(m_problems, tr("Problems"));
+    m_results->setHeaderLabels({tr("Deploy")});
+    addTab(m_results, tr("Deploy results"));
     connect(m_problems, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem *item) {
         Q_EMIT problemActivated(item->text(0), item->data(0, LineRole).toInt(),
                                 item->data(0, ColumnRole).toInt());
@@ -125,6 +128,23 @@ void EventsPanel::setProblems(const QString &file, const QList<Problem> &problem
         m_problems->addTopLevelItem(item);
     }
     updateTitles();
+}
+
+void EventsPanel::showResults(const QString &title, const QList<std::pair<bool, QString>> &lines)
+{
+    auto *run = new QTreeWidgetItem({title});
+    for (const auto &[ok, text] : lines) {
+        auto *item = new QTreeWidgetItem(run, {text});
+        item->setToolTip(0, text);
+        if (!ok)
+            item->setForeground(0, QColor(0xd0, 0x30, 0x30));
+    }
+    m_results->insertTopLevelItem(0, run);
+    run->setExpanded(true);
+    // Earlier runs folded away.
+    for (int i = 1; i < m_results->topLevelItemCount(); ++i)
+        m_results->topLevelItem(i)->setExpanded(false);
+    setCurrentWidget(m_results);
 }
 
 void EventsPanel::updateTitles()

@@ -31,7 +31,11 @@ public:
     // Replaces the problems listed for `file`.
     void setProblems(const QString &file, const QList<Problem> &problems);
 
+    // The outcome of a deploy or dry run, a line per object, newest run first.
+    void showResults(const QString &title, const QList<std::pair<bool, QString>> &lines);
+
     QTreeWidget *eventsView() const { return m_events; }
+    QTreeWidget *resultsView() const { return m_results; }
     QTreeWidget *problemsView() const { return m_problems; }
 
 Q_SIGNALS:
@@ -44,6 +48,7 @@ private:
 
     QTreeWidget *m_events;
     QTreeWidget *m_problems;
+    QTreeWidget *m_results;
     ClusterConnection *m_connection = nullptr;
 };
 

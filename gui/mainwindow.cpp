@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "client/applier.h"
 #include "clusterconnection.h"
 #include "clusterspanel.h"
 #include "editor/yamleditor.h"
@@ -17,13 +18,16 @@
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QInputDialog>
 #include <QJsonArray>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPointer>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QThread>
 
 namespace timonel::gui {
 
@@ -113,6 +117,34 @@ void MainWindow::createMenus()
         if (ManifestTab *tab = currentManifest())
             saveManifest(tab, true);
     });
+    QMenu *manifestMenu = menuBar()->addMenu(tr("&Manifest"));
+    QAction *deployAction = manifestMenu->addAction(tr("&Deploy"), this, [this] {
+        if (ManifestTab *tab = currentManifest())
+            deploy(tab, false);
+    });
+    deployAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return));
+    deployAction->setToolTip(
+        QStringLiteral("kubectl apply --server-side --field-manager=timonel -f FILE"));
+    QAction *dryRunAction = manifestMenu->addAction(tr("D&ry run"), this, [this] {
+        if (ManifestTab *tab = currentManifest())
+            deploy(tab, true);
+    });
+    dryRunAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Return));
+    dryRunAction->setToolTip(QStringLiteral(
+        "kubectl apply --server-side --field-manager=timonel --dry-run=server -f FILE"));
+    QMenu *deploySamples = manifestMenu->addMenu(tr("Deploy a &sample"));
+    for (const Sample &sample : samples()) {
+        QAction *action = deploySamples->addAction(sample.title);
+        action->setToolTip(sample.description);
+        connect(action, &QAction::triggered, this, [this, id = sample.id] {
+            bool ok = false;
+            const QString ns = QInputDialog::getText(this, tr("Deploy a sample"), tr("Namespace:"),
+                                                     QLineEdit::Normal, id, &ok);
+            if (ok && !ns.trimmed().isEmpty())
+                deploySample(id, ns.trimmed());
+        });
+    }
+
     QMenu *samplesMenu = file->addMenu(tr("Open a &sample"));
     for (const Sample &sample : samples()) {
         QAction *action = samplesMenu->addAction(sample.title);
@@ -295,6 +327,134 @@ bool MainWindow::saveManifest(ManifestTab *tab, bool choosePath)
     rememberRecent(tab->filePath());
     showMessage(tr("Saved %1").arg(tab->filePath()), {});
     return true;
+}
+
+namespace {
+
+// Runs the applier and reports its lines; `title` names the run in the results panel.
+void runApplier(MainWindow *window, EventsPanel *panel, ClusterConnection *connection,
+                const QList<QJsonObject> &objects, client::ApplyOptions options,
+                const QString &title, const std::function<void(const QString &)> &message)
+{
+    auto *applier = new client::Applier(connection->api(), options, window);
+    const bool dryRun = options.dryRun;
+    QObject::connect(
+        applier, &client::Applier::finished, window,
+        [window, panel, applier, title, dryRun,
+         message](const QList<client::ApplyResult> &results) {
+            QList<std::pair<bool, QString>> lines;
+            int failed = 0;
+            for (const client::ApplyResult &r : results) {
+                lines.append({r.ok, r.summary(dryRun)});
+                failed += r.ok ? 0 : 1;
+            }
+            panel->showResults(title, lines);
+            const int applied = int(results.size()) - failed;
+            message(failed == 0
+                        ? MainWindow::tr("%1: %n object(s) applied", nullptr, applied).arg(title)
+                        : MainWindow::tr("%1: %2 applied, %3 failed")
+                              .arg(title)
+                              .arg(applied)
+                              .arg(failed));
+            Q_EMIT window->deployFinished(applied, failed);
+            applier->deleteLater();
+        });
+    applier->apply(objects);
+}
+
+} // namespace
+
+void MainWindow::deploy(ManifestTab *tab, bool dryRun)
+{
+    if (!m_connection) {
+        showMessage(tr("Connect to a cluster first (double-click it in the clusters panel)."), {});
+        return;
+    }
+    QList<QJsonObject> objects;
+    for (const manifest::ManifestDocument &document :
+         manifest::splitDocuments(tab->editor()->text())) {
+        if (document.syntaxError) {
+            showMessage(tr("Line %1: %2: nothing was deployed")
+                            .arg(document.syntaxError->line)
+                            .arg(document.syntaxError->message),
+                        {});
+            tab->editor()->goToLine(document.syntaxError->line, document.syntaxError->column);
+            return;
+        }
+        if (document.value.isObject())
+            objects.append(document.value.toObject());
+    }
+    client::ApplyOptions options;
+    options.dryRun = dryRun;
+    options.defaultNamespace = m_connection->defaultNamespace();
+    const QString name = tab->title().remove(u'*');
+    const QString command =
+        QStringLiteral("kubectl apply --server-side --field-manager=timonel%1 -f %2")
+            .arg(dryRun ? QStringLiteral(" --dry-run=server") : QString(),
+                 tab->filePath().isEmpty() ? name : tab->filePath());
+    showMessage(dryRun ? tr("Dry run of %1 ...").arg(name) : tr("Deploying %1 ...").arg(name),
+                command);
+    runApplier(this, m_events, m_connection.get(), objects, options,
+               dryRun ? tr("Dry run of %1").arg(name) : tr("Deploy of %1").arg(name),
+               [this, command](const QString &text) { showMessage(text, command); });
+}
+
+void MainWindow::deploySample(const QString &sampleId, const QString &ns)
+{
+    if (!m_connection) {
+        showMessage(tr("Connect to a cluster first (double-click it in the clusters panel)."), {});
+        return;
+    }
+    const QList<Sample> all = samples();
+    const auto sample = std::ranges::find(all, sampleId, &Sample::id);
+    if (sample == all.end())
+        return;
+    auto objects = sampleObjects(*sample);
+    if (!objects) {
+        showMessage(objects.error(), {});
+        return;
+    }
+    // The namespace first; the applier sends Namespaces before the rest.
+    objects->prepend(
+        QJsonObject{{QStringLiteral("apiVersion"), QStringLiteral("v1")},
+                    {QStringLiteral("kind"), QStringLiteral("Namespace")},
+                    {QStringLiteral("metadata"), QJsonObject{{QStringLiteral("name"), ns}}}});
+    const QString command =
+        QStringLiteral("kubectl create namespace %1; kubectl apply --server-side -n %1 -f %2")
+            .arg(ns, sample->manifest.mid(2));
+    showMessage(tr("Preparing the images of %1 ...").arg(sample->title), command);
+    const Sample chosen = *sample;
+    const QString base = samplesBaseImage();
+    QPointer<MainWindow> self(this);
+    auto *worker = QThread::create([self, chosen, base, ns, command, objects = *objects] {
+        auto prepared =
+            prepareSampleImages(chosen, docker::DockerClient(), base, [self](const QString &line) {
+                QMetaObject::invokeMethod(self, [self, line] {
+                    if (self)
+                        self->statusBar()->showMessage(line);
+                });
+            });
+        QMetaObject::invokeMethod(self, [self, prepared, chosen, ns, command, objects] {
+            if (!self)
+                return;
+            if (!prepared) {
+                self->showMessage(prepared.error(), command);
+                return;
+            }
+            if (!self->m_connection)
+                return;
+            client::ApplyOptions options;
+            options.defaultNamespace = ns;
+            runApplier(self, self->m_events, self->m_connection.get(), objects, options,
+                       tr("Deploy of %1 into %2").arg(chosen.title, ns),
+                       [self, command](const QString &text) {
+                           if (self)
+                               self->showMessage(text, command);
+                       });
+        });
+    });
+    connect(worker, &QThread::finished, worker, &QObject::deleteLater);
+    worker->start();
 }
 
 void MainWindow::rememberRecent(const QString &path)

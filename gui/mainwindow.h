@@ -41,6 +41,14 @@ public:
     ManifestTab *newManifest(const QString &text = {});
     ManifestTab *openManifest(const QString &path);
     bool saveManifest(ManifestTab *tab, bool choosePath);
+    // Server-side apply of the tab's objects (field manager "timonel"), or the server's dry run.
+    void deploy(ManifestTab *tab, bool dryRun);
+    // Builds the sample's missing images, then applies it into `ns` (made when missing).
+    void deploySample(const QString &sampleId, const QString &ns);
+
+Q_SIGNALS:
+    // A deploy or dry run ended: how many objects were applied and how many failed.
+    void deployFinished(int applied, int failed);
 
 protected:
     void closeEvent(QCloseEvent *event) override;

@@ -1,10 +1,16 @@
-// The main window, offscreen, against the real Docker engine and a real one-node cluster.
+// The main window, offscreen, against the real Docker engine and a real cluster of one control
+// plane and one worker.
 #include "cluster/clusters.h"
 #include "cluster/createcluster.h"
 #include "clusterspanel.h"
+#include "eventspanel.h"
 #include "mainwindow.h"
+#include "resourcetree.h"
 #include "testsupport.h"
 
+#include <QAction>
+#include <QSignalSpy>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTreeWidget>
@@ -25,11 +31,15 @@ private Q_SLOTS:
     {
         TIMONEL_REQUIRE_DOCKER();
         qputenv("TIMONEL_NODE_BINARY", test::binary(QStringLiteral("timonel-node")).toUtf8());
-        cluster::CreateOptions options{cluster::defaultClusterConfig(1, 0), m_name, 120000,
+        cluster::CreateOptions options{cluster::defaultClusterConfig(1, 1), m_name, 120000,
                                        m_dir.filePath(QStringLiteral("kubeconfig")), true};
         cluster::ClusterCreator creator(options);
         auto created = creator.run();
         QVERIFY2(created, test::errorOf(created).constData());
+        // The window reads contexts where kubectl would.
+        qputenv("KUBECONFIG", m_dir.filePath(QStringLiteral("kubeconfig")).toUtf8());
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(QStringLiteral("TimonelTest"));
     }
 
     void cleanupTestCase()
@@ -53,11 +63,56 @@ private Q_SLOTS:
         const QList<QTreeWidgetItem *> found = tree->findItems(m_name, Qt::MatchExactly);
         QCOMPARE(found.size(), 1);
         QTreeWidgetItem *cluster = found.first();
-        QCOMPARE(cluster->childCount(), 1);
+        QCOMPARE(cluster->childCount(), 2);
         QCOMPARE(cluster->child(0)->text(0), m_name + QStringLiteral("-control-plane"));
+        QCOMPARE(cluster->child(1)->text(0), m_name + QStringLiteral("-worker"));
         QCOMPARE(cluster->child(0)->text(1), QStringLiteral("control-plane"));
         QCOMPARE(cluster->child(0)->text(2), QStringLiteral("running"));
         QVERIFY(!cluster->child(0)->text(3).isEmpty());
+    }
+
+    void aDeployedSampleRunsAndAStoppedNodeTurnsNotReady()
+    {
+        gui::MainWindow window;
+        window.show();
+        window.connectTo(cluster::contextName(m_name));
+        QVERIFY(window.connection());
+        QSignalSpy deployed(&window, &gui::MainWindow::deployFinished);
+        window.deploySample(QStringLiteral("nginx-probes"), QStringLiteral("demo"));
+        QTRY_COMPARE_WITH_TIMEOUT(deployed.size(), 1, 60000);
+        QCOMPARE(deployed.first().at(0).toInt(), 2); // the namespace and the pod
+        QCOMPARE(deployed.first().at(1).toInt(), 0);
+        QTreeWidget *results = window.eventsPanel()->resultsView();
+        QCOMPARE(results->topLevelItem(0)->child(1)->text(0),
+                 QStringLiteral("pod/nginx serverside-applied"));
+
+        // The resource tree follows the pod from watch events until its probes pass.
+        gui::ResourceTree *tree = window.resourceTree();
+        QTRY_VERIFY_WITH_TIMEOUT(tree->objectItem(QStringLiteral("pods"), QStringLiteral("demo"),
+                                                  QStringLiteral("nginx")) &&
+                                     tree->objectItem(QStringLiteral("pods"),
+                                                      QStringLiteral("demo"),
+                                                      QStringLiteral("nginx"))
+                                             ->text(1) == QLatin1String("Running"),
+                                 90000);
+
+        // Stopping the worker from the clusters panel: the node turns NotReady in the tree.
+        const QString worker = m_name + QStringLiteral("-worker");
+        QTRY_VERIFY_WITH_TIMEOUT(!window.clustersPanel()->isBusy(), 30000);
+        QTreeWidget *clusters = window.clustersPanel()->tree();
+        const auto found = clusters->findItems(worker, Qt::MatchExactly | Qt::MatchRecursive);
+        QCOMPARE(found.size(), 1);
+        clusters->setCurrentItem(found.first());
+        const auto actions = clusters->actions();
+        const auto stop = std::ranges::find_if(
+            actions, [](QAction *a) { return a->text() == QLatin1String("Stop node"); });
+        QVERIFY(stop != actions.end() && (*stop)->isEnabled());
+        (*stop)->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            tree->objectItem(QStringLiteral("nodes"), QString(), worker) &&
+                tree->objectItem(QStringLiteral("nodes"), QString(), worker)->text(1) ==
+                    QLatin1String("NotReady"),
+            90000);
     }
 };
 
