@@ -1228,6 +1228,14 @@
         <source>Problems (%1)</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Deploy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Deploy results</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>timonel::gui::FindBar</name>
@@ -1489,6 +1497,73 @@
     </message>
     <message>
         <source>Some manifests have changes that are not saved. Quit anyway?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Manifest</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Deploy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>D&amp;ry run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Deploy a &amp;sample</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Deploy a sample</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Namespace:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: %n object(s) applied</source>
+        <translation>
+            <numerusform>%1: %n object applied</numerusform>
+            <numerusform>%1: %n objects applied</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1: %2 applied, %3 failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connect to a cluster first (double-click it in the clusters panel).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Line %1: %2: nothing was deployed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dry run of %1 ...</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Deploying %1 ...</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dry run of %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Deploy of %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Preparing the images of %1 ...</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Deploy of %1 into %2</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

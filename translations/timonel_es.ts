@@ -1228,6 +1228,14 @@
         <source>Problems (%1)</source>
         <translation>Problemas (%1)</translation>
     </message>
+    <message>
+        <source>Deploy</source>
+        <translation>Despliegue</translation>
+    </message>
+    <message>
+        <source>Deploy results</source>
+        <translation>Resultados del despliegue</translation>
+    </message>
 </context>
 <context>
     <name>timonel::gui::FindBar</name>
@@ -1490,6 +1498,73 @@
     <message>
         <source>Some manifests have changes that are not saved. Quit anyway?</source>
         <translation>Algunos manifiestos tienen cambios sin guardar. ¿Salir de todos modos?</translation>
+    </message>
+    <message>
+        <source>&amp;Manifest</source>
+        <translation>&amp;Manifiesto</translation>
+    </message>
+    <message>
+        <source>&amp;Deploy</source>
+        <translation>&amp;Desplegar</translation>
+    </message>
+    <message>
+        <source>D&amp;ry run</source>
+        <translation>&amp;Prueba en seco</translation>
+    </message>
+    <message>
+        <source>Deploy a &amp;sample</source>
+        <translation>Desplegar un &amp;ejemplo</translation>
+    </message>
+    <message>
+        <source>Deploy a sample</source>
+        <translation>Desplegar un ejemplo</translation>
+    </message>
+    <message>
+        <source>Namespace:</source>
+        <translation>Namespace:</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: %n object(s) applied</source>
+        <translation>
+            <numerusform>%1: %n objeto aplicado</numerusform>
+            <numerusform>%1: %n objetos aplicados</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1: %2 applied, %3 failed</source>
+        <translation>%1: %2 aplicados, %3 fallidos</translation>
+    </message>
+    <message>
+        <source>Connect to a cluster first (double-click it in the clusters panel).</source>
+        <translation>Conéctate primero a un clúster (doble clic en el panel de clústeres).</translation>
+    </message>
+    <message>
+        <source>Line %1: %2: nothing was deployed</source>
+        <translation>Línea %1: %2: no se desplegó nada</translation>
+    </message>
+    <message>
+        <source>Dry run of %1 ...</source>
+        <translation>Prueba en seco de %1 ...</translation>
+    </message>
+    <message>
+        <source>Deploying %1 ...</source>
+        <translation>Desplegando %1 ...</translation>
+    </message>
+    <message>
+        <source>Dry run of %1</source>
+        <translation>Prueba en seco de %1</translation>
+    </message>
+    <message>
+        <source>Deploy of %1</source>
+        <translation>Despliegue de %1</translation>
+    </message>
+    <message>
+        <source>Preparing the images of %1 ...</source>
+        <translation>Preparando las imágenes de %1 ...</translation>
+    </message>
+    <message>
+        <source>Deploy of %1 into %2</source>
+        <translation>Despliegue de %1 en %2</translation>
     </message>
 </context>
 <context>
