@@ -821,6 +821,41 @@
     </message>
 </context>
 <context>
+    <name>timonel::client::Applier</name>
+    <message>
+        <source>%1/%2 not applied: the run was cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>created</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>configured</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unchanged</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not applied</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not applied: the run was cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>there is nothing to apply</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>timonel::docker::DockerCall</name>
     <message>
         <source>could not read the data to upload: %1</source>

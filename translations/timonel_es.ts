@@ -821,6 +821,41 @@
     </message>
 </context>
 <context>
+    <name>timonel::client::Applier</name>
+    <message>
+        <source>%1/%2 not applied: the run was cancelled</source>
+        <translation>%1/%2 sin aplicar: se canceló la ejecución</translation>
+    </message>
+    <message>
+        <source>created</source>
+        <translation>creado</translation>
+    </message>
+    <message>
+        <source>configured</source>
+        <translation>configurado</translation>
+    </message>
+    <message>
+        <source>unchanged</source>
+        <translation>sin cambios</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>fallido</translation>
+    </message>
+    <message>
+        <source>not applied</source>
+        <translation>sin aplicar</translation>
+    </message>
+    <message>
+        <source>not applied: the run was cancelled</source>
+        <translation>sin aplicar: se canceló la ejecución</translation>
+    </message>
+    <message>
+        <source>there is nothing to apply</source>
+        <translation>no hay nada que aplicar</translation>
+    </message>
+</context>
+<context>
     <name>timonel::docker::DockerCall</name>
     <message>
         <source>could not read the data to upload: %1</source>
