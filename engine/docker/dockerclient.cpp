@@ -492,6 +492,30 @@ struct JsonLines
 };
 } // namespace
 
+Result<QJsonObject>
+DockerClient::streamJsonMessages(std::unique_ptr<DockerCall> c, int timeoutMs,
+                                 const std::function<void(const QJsonObject &)> &each) const
+{
+    JsonLines lines;
+    auto forward = [&](const QJsonObject &o) {
+        if (each)
+            each(o);
+    };
+    auto streamed = runStreaming(
+        std::move(c),
+        [&](const QByteArray &chunk) {
+            lines.feed(chunk, forward);
+            return true;
+        },
+        timeoutMs);
+    lines.finish(forward);
+    if (!streamed)
+        return std::unexpected(streamed.error());
+    if (lines.error)
+        return std::unexpected(*lines.error);
+    return lines.last;
+}
+
 Result<QString> DockerClient::importImage(QIODevice *tar, qint64 size, const QString &repository,
                                           const QString &tag, const QStringList &changes) const
 {
@@ -504,20 +528,10 @@ Result<QString> DockerClient::importImage(QIODevice *tar, qint64 size, const QSt
     if (!c)
         return std::unexpected(error);
     c->setUploadDevice(tar, size, "application/x-tar");
-    JsonLines lines;
-    auto streamed = runStreaming(
-        std::move(c),
-        [&](const QByteArray &chunk) {
-            lines.feed(chunk, [](const QJsonObject &) {});
-            return true;
-        },
-        600000);
-    lines.finish([](const QJsonObject &) {});
-    if (!streamed)
-        return std::unexpected(streamed.error());
-    if (lines.error)
-        return std::unexpected(*lines.error);
-    return lines.last.value(QLatin1String("status")).toString();
+    auto last = streamJsonMessages(std::move(c), 600000, {});
+    if (!last)
+        return std::unexpected(last.error());
+    return last->value(QLatin1String("status")).toString();
 }
 
 Result<void>
@@ -537,23 +551,9 @@ DockerClient::buildImage(QIODevice *context, qint64 size, const QString &tag,
     if (!c)
         return std::unexpected(error);
     c->setUploadDevice(context, size, "application/x-tar");
-    JsonLines lines;
-    auto each = [&](const QJsonObject &o) {
-        if (onProgress)
-            onProgress(o);
-    };
-    auto streamed = runStreaming(
-        std::move(c),
-        [&](const QByteArray &chunk) {
-            lines.feed(chunk, each);
-            return true;
-        },
-        600000);
-    lines.finish(each);
-    if (!streamed)
-        return std::unexpected(streamed.error());
-    if (lines.error)
-        return std::unexpected(*lines.error);
+    auto last = streamJsonMessages(std::move(c), 600000, onProgress);
+    if (!last)
+        return std::unexpected(last.error());
     return {};
 }
 
@@ -574,23 +574,9 @@ DockerClient::pullImage(const QString &reference,
              &error);
     if (!c)
         return std::unexpected(error);
-    JsonLines lines;
-    auto each = [&](const QJsonObject &o) {
-        if (onProgress)
-            onProgress(o);
-    };
-    auto streamed = runStreaming(
-        std::move(c),
-        [&](const QByteArray &chunk) {
-            lines.feed(chunk, each);
-            return true;
-        },
-        -1);
-    lines.finish(each);
-    if (!streamed)
-        return std::unexpected(streamed.error());
-    if (lines.error)
-        return std::unexpected(*lines.error);
+    auto last = streamJsonMessages(std::move(c), -1, onProgress);
+    if (!last)
+        return std::unexpected(last.error());
     return {};
 }
 

@@ -121,6 +121,11 @@ private:
     Result<void> runStreaming(std::unique_ptr<DockerCall> call,
                               const std::function<bool(const QByteArray &)> &onData,
                               int timeoutMs) const;
+    // A stream of JSON messages ({"status"|"stream"|"error": ...}), one per line, as the image
+    // calls answer: each goes to `each`; the last one comes back, or the first error message.
+    Result<QJsonObject>
+    streamJsonMessages(std::unique_ptr<DockerCall> c, int timeoutMs,
+                       const std::function<void(const QJsonObject &)> &each) const;
 
     QString m_socketPath;
     const core::CancelToken *m_cancel = nullptr;
