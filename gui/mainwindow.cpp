@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "client/applier.h"
+#include "client/kubeconfigclient.h"
 #include "clusterconnection.h"
 #include "clusterspanel.h"
 #include "editor/yamleditor.h"
@@ -86,7 +87,12 @@ MainWindow::MainWindow(QWidget *parent)
     if (!settings.contains(QStringLiteral("window/geometry")))
         resize(1280, 800);
     refresh();
-    connectTo(settings.value(QStringLiteral("context")).toString());
+    // The context of the last session, while it exists; else kubectl's current one.
+    const QString last = settings.value(QStringLiteral("context")).toString();
+    if (!last.isEmpty() && client::readClusterAccess({}, last))
+        connectTo(last);
+    else
+        connectTo(QString());
 }
 
 MainWindow::~MainWindow()

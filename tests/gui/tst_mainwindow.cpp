@@ -9,6 +9,7 @@
 #include "testsupport.h"
 
 #include <QAction>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -40,6 +41,7 @@ private Q_SLOTS:
         qputenv("KUBECONFIG", m_dir.filePath(QStringLiteral("kubeconfig")).toUtf8());
         QStandardPaths::setTestModeEnabled(true);
         QCoreApplication::setOrganizationName(QStringLiteral("TimonelTest"));
+        QSettings().clear(); // nothing from an earlier run (its cluster's context is gone)
     }
 
     void cleanupTestCase()

@@ -6,6 +6,7 @@
 #include "mainwindow.h"
 #include "manifesttab.h"
 
+#include <QSettings>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -26,6 +27,7 @@ private Q_SLOTS:
         // Settings of this test only.
         QStandardPaths::setTestModeEnabled(true);
         QCoreApplication::setOrganizationName(u"TimonelTest"_s);
+        QSettings().clear();
     }
 
     void anInvalidManifestIsMarkedAtItsLine()
