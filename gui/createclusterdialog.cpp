@@ -3,6 +3,7 @@
 #include "cluster/clusters.h"
 #include "core/canceltoken.h"
 
+#include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -16,6 +17,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPlainTextEdit>
+#include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSet>
@@ -189,7 +191,11 @@ CreateClusterDialog::CreateClusterDialog(QWidget *parent)
     resize(560, 620);
 }
 
-CreateClusterDialog::~CreateClusterDialog() = default;
+CreateClusterDialog::~CreateClusterDialog()
+{
+    if (m_cancelToken)
+        m_cancelToken->cancel();
+}
 
 void CreateClusterDialog::addPortRow()
 {
@@ -316,24 +322,31 @@ void CreateClusterDialog::startCreation()
     m_progress->setValue(0);
     m_status->setText(tr("Creating cluster \"%1\" ...").arg(options.name));
 
-    m_cancelToken = new core::CancelToken(this);
-    core::CancelToken *cancel = m_cancelToken;
-    auto *worker = QThread::create([this, options, cancel] {
+    m_cancelToken = std::make_shared<core::CancelToken>();
+    QPointer<CreateClusterDialog> self(this);
+    auto *worker = QThread::create([self, options, cancel = m_cancelToken] {
         cluster::ClusterCreator creator(options);
-        // Queued into this dialog's thread: the creator works in this one.
-        connect(&creator, &cluster::ClusterCreator::stepStarted, this,
-                &CreateClusterDialog::onStepStarted);
-        connect(&creator, &cluster::ClusterCreator::stepFinished, this,
-                &CreateClusterDialog::onStepFinished);
-        connect(&creator, &cluster::ClusterCreator::rollingBack, this,
-                [this] { m_status->setText(tr("Removing what was created ...")); });
-        auto created = creator.run(cancel);
+        // Queued into the dialog's thread (and dropped once it is gone): the creator works in
+        // this one.
+        if (CreateClusterDialog *dialog = self.data()) {
+            connect(&creator, &cluster::ClusterCreator::stepStarted, dialog,
+                    &CreateClusterDialog::onStepStarted);
+            connect(&creator, &cluster::ClusterCreator::stepFinished, dialog,
+                    &CreateClusterDialog::onStepFinished);
+            connect(&creator, &cluster::ClusterCreator::rollingBack, dialog, [self] {
+                if (self)
+                    self->m_status->setText(tr("Removing what was created ..."));
+            });
+        }
+        auto created = creator.run(cancel.get());
         const QString error = created ? QString()
                               : cancel->isCancelled()
                                   ? tr("Cluster creation was cancelled; nothing was left behind.")
                                   : created.error();
-        QMetaObject::invokeMethod(this,
-                                  [this, name = options.name, error] { onCreated(name, error); });
+        QMetaObject::invokeMethod(qApp, [self, name = options.name, error] {
+            if (self)
+                self->onCreated(name, error);
+        });
     });
     connect(worker, &QThread::finished, worker, &QObject::deleteLater);
     worker->start();
@@ -364,8 +377,7 @@ void CreateClusterDialog::onStepFinished(int index, const QString &title, bool o
 void CreateClusterDialog::onCreated(const QString &cluster, const QString &error)
 {
     m_running = false;
-    m_cancelToken->deleteLater();
-    m_cancelToken = nullptr;
+    m_cancelToken.reset();
     m_cancel->setText(tr("Close"));
     m_cancel->setEnabled(true);
     if (error.isEmpty()) {

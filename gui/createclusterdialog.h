@@ -10,6 +10,7 @@
 #include <QDialog>
 
 #include <expected>
+#include <memory>
 
 class QCheckBox;
 class QDialogButtonBox;
@@ -39,6 +40,7 @@ class CreateClusterDialog : public QDialog
     Q_OBJECT
 public:
     explicit CreateClusterDialog(QWidget *parent = nullptr);
+    // A creation still running is cancelled; it undoes itself in its thread.
     ~CreateClusterDialog() override;
 
     // What the form asks for, or the first problem with it as one line (also shown in the
@@ -91,7 +93,8 @@ private:
     QProgressBar *m_progress;
     QLabel *m_status;
     QPushButton *m_cancel;
-    core::CancelToken *m_cancelToken = nullptr;
+    // Shared with the creation's thread, which may outlive the dialog (closed by quitting).
+    std::shared_ptr<core::CancelToken> m_cancelToken;
     bool m_running = false;
 };
 

@@ -1650,5 +1650,61 @@
         <source>a manifest document must be a mapping with apiVersion and kind</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The API group and version of this object.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The kind of this object.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Deployment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Service</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ConfigMap</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Secret</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ingress</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pod (nginx with probes)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Job</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CronJob</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>StatefulSet with a headless Service</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>DaemonSet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PersistentVolumeClaim</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Namespace</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 </TS>

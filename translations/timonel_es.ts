@@ -1650,5 +1650,61 @@
         <source>a manifest document must be a mapping with apiVersion and kind</source>
         <translation>un documento de manifiesto debe ser un mapa con apiVersion y kind</translation>
     </message>
+    <message>
+        <source>The API group and version of this object.</source>
+        <translation>El grupo y la versión de la API de este objeto.</translation>
+    </message>
+    <message>
+        <source>The kind of this object.</source>
+        <translation>El tipo de este objeto.</translation>
+    </message>
+    <message>
+        <source>Deployment</source>
+        <translation>Deployment</translation>
+    </message>
+    <message>
+        <source>Service</source>
+        <translation>Service</translation>
+    </message>
+    <message>
+        <source>ConfigMap</source>
+        <translation>ConfigMap</translation>
+    </message>
+    <message>
+        <source>Secret</source>
+        <translation>Secret</translation>
+    </message>
+    <message>
+        <source>Ingress</source>
+        <translation>Ingress</translation>
+    </message>
+    <message>
+        <source>Pod (nginx with probes)</source>
+        <translation>Pod (nginx con sondas)</translation>
+    </message>
+    <message>
+        <source>Job</source>
+        <translation>Job</translation>
+    </message>
+    <message>
+        <source>CronJob</source>
+        <translation>CronJob</translation>
+    </message>
+    <message>
+        <source>StatefulSet with a headless Service</source>
+        <translation>StatefulSet con un Service headless</translation>
+    </message>
+    <message>
+        <source>DaemonSet</source>
+        <translation>DaemonSet</translation>
+    </message>
+    <message>
+        <source>PersistentVolumeClaim</source>
+        <translation>PersistentVolumeClaim</translation>
+    </message>
+    <message>
+        <source>Namespace</source>
+        <translation>Namespace</translation>
+    </message>
 </context>
 </TS>

@@ -3,18 +3,22 @@
 // cluster lifecycle tests.
 #include "cluster/clusterconfig.h"
 #include "createclusterdialog.h"
+#include "testsupport.h"
 
 #include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSignalSpy>
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
 #include <QTranslator>
+#include <QUuid>
 
 using namespace timonel;
 using namespace Qt::StringLiterals;
@@ -140,6 +144,31 @@ private Q_SLOTS:
         QCoreApplication::removeTranslator(&spanish);
         gui::CreateClusterDialog english;
         QCOMPARE(english.windowTitle(), u"Create a cluster"_s);
+    }
+
+    void aCancelledCreationLeavesNothingBehind()
+    {
+        TIMONEL_REQUIRE_DOCKER();
+        qputenv("TIMONEL_NODE_BINARY", test::binary(u"timonel-node"_s).toUtf8());
+        QTemporaryDir dir;
+        qputenv("KUBECONFIG", dir.filePath(u"kubeconfig"_s).toUtf8());
+        const QString name = u"gui-cancel-"_s + QUuid::createUuid().toString(QUuid::Id128).left(6);
+        gui::CreateClusterDialog dialog;
+        dialog.nameEdit()->setText(name);
+        QSignalSpy finished(&dialog, &gui::CreateClusterDialog::finished);
+        dialog.startCreation();
+        QVERIFY(dialog.isRunning());
+        // Cancelled once the first step has started.
+        QTRY_VERIFY_WITH_TIMEOUT(dialog.stepList()->currentItem() != nullptr, 60000);
+        static_cast<QDialog &>(dialog).reject(); // what Cancel and Escape do
+        // Still there, undoing what was made; Close comes back when it is done.
+        QVERIFY(dialog.isRunning());
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 120000);
+        QCOMPARE(finished.first().at(0).toString(), name);
+        QCOMPARE(finished.first().at(1).toString(),
+                 u"Cluster creation was cancelled; nothing was left behind."_s);
+        QVERIFY(!dialog.isRunning());
+        QCOMPARE(test::dockerObjectsOf(name), 0);
     }
 
     void aKindConfigFileReplacesTheCounts()
