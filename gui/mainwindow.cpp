@@ -7,6 +7,8 @@
 #include "editor/yamleditor.h"
 #include "eventspanel.h"
 #include "logview.h"
+#include "manifest/templates.h"
+#include "manifest/yamldocument.h"
 #include "manifesttab.h"
 #include "resourcetree.h"
 #include "samples.h"
@@ -151,6 +153,9 @@ void MainWindow::createMenus()
         });
     }
 
+    QMenu *templatesMenu = file->addMenu(tr("New from &template"));
+    for (const manifest::ManifestTemplate &t : manifest::templates())
+        templatesMenu->addAction(t.title, this, [this, yaml = t.yaml] { newManifest(yaml); });
     QMenu *samplesMenu = file->addMenu(tr("Open a &sample"));
     for (const Sample &sample : samples()) {
         QAction *action = samplesMenu->addAction(sample.title);
@@ -276,14 +281,14 @@ ManifestTab *MainWindow::newManifest(const QString &text)
     // A key for the problems panel that stays while the title changes.
     static int untitled = 0;
     tab->setObjectName(QStringLiteral("manifest%1").arg(++untitled));
-    connect(
-        tab, &ManifestTab::problemsChanged, this,
-        [this, tab](const QList<manifest::Diagnostic> &found) {
-            QList<Problem> problems;
-            for (const manifest::Diagnostic &d : found)
-                problems.append({tab->title().remove(u'*'), d.line, d.column, d.error, d.message});
-            m_events->setProblems(tab->title().remove(u'*'), problems);
-        });
+    connect(tab, &ManifestTab::problemsChanged, this,
+            [this, tab](const QList<manifest::Problem> &found) {
+                QList<Problem> problems;
+                for (const manifest::Problem &p : found)
+                    problems.append({tab->title().remove(u'*'), p.line, p.column,
+                                     p.severity == manifest::Severity::Error, p.message});
+                m_events->setProblems(tab->title().remove(u'*'), problems);
+            });
     connect(tab, &ManifestTab::titleChanged, this, [this, tab](const QString &title) {
         if (const int index = m_tabs->indexOf(tab); index >= 0) {
             m_tabs->setTabText(index, title);
@@ -377,8 +382,8 @@ void MainWindow::deploy(ManifestTab *tab, bool dryRun)
         return;
     }
     QList<QJsonObject> objects;
-    for (const manifest::ManifestDocument &document :
-         manifest::splitDocuments(tab->editor()->text())) {
+    for (const manifest::YamlDocument &document :
+         manifest::parseManifestFile(tab->editor()->text()).documents) {
         if (document.syntaxError) {
             showMessage(tr("Line %1: %2: nothing was deployed")
                             .arg(document.syntaxError->line)

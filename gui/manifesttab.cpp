@@ -1,6 +1,9 @@
 #include "manifesttab.h"
 
+#include "core/schema.h"
 #include "editor/yamleditor.h"
+#include "manifest/completion.h"
+#include "manifest/yamldocument.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -29,6 +32,17 @@ ManifestTab::ManifestTab(QWidget *parent)
     connect(m_editor, &QPlainTextEdit::textChanged, m_checkTimer, qOverload<>(&QTimer::start));
     connect(m_editor->document(), &QTextDocument::modificationChanged, this,
             [this] { Q_EMIT titleChanged(title()); });
+    m_editor->setCompletionProvider([this](int line, int column) {
+        const manifest::ManifestFile file = manifest::parseManifestFile(m_editor->text());
+        const int index = file.documentAt(line);
+        QList<CompletionItem> items;
+        if (index < 0)
+            return items;
+        for (const manifest::CompletionItem &c : manifest::complete(
+                 file.documents.at(index), line, column, core::SchemaRegistry::builtIn()))
+            items.append({c.text, c.detail, c.insertText});
+        return items;
+    });
 }
 
 QString ManifestTab::title() const
@@ -75,14 +89,15 @@ void ManifestTab::setText(const QString &text)
 void ManifestTab::check()
 {
     m_checkTimer->stop();
-    m_problems = manifest::checkManifest(m_editor->text());
+    m_problems = manifest::validate(manifest::parseManifestFile(m_editor->text()),
+                                    core::SchemaRegistry::builtIn());
     QList<EditorDiagnostic> marks;
-    for (const manifest::Diagnostic &d : std::as_const(m_problems)) {
+    for (const manifest::Problem &p : std::as_const(m_problems)) {
         EditorDiagnostic mark;
-        mark.line = d.line;
-        mark.column = d.column;
-        mark.error = d.error;
-        mark.message = d.message;
+        mark.line = p.line;
+        mark.column = p.column;
+        mark.error = p.severity == manifest::Severity::Error;
+        mark.message = p.message;
         marks.append(mark);
     }
     m_editor->setDiagnostics(marks);

@@ -1,8 +1,9 @@
 // One manifest file in a tab: the YAML editor, its problems checked as you type (shown in the
-// editor and in the problems panel), and the file's open / save state.
+// editor and in the problems panel), completion of keys and values from the schema, and the
+// file's open / save state.
 #pragma once
 
-#include "manifest/manifestcheck.h"
+#include "manifest/validator.h"
 
 #include <QWidget>
 
@@ -22,7 +23,7 @@ public:
     QString filePath() const { return m_path; }
     // The file name, "Untitled" before the first save; with "*" when modified.
     QString title() const;
-    const QList<manifest::Diagnostic> &problems() const { return m_problems; }
+    const QList<manifest::Problem> &problems() const { return m_problems; }
 
     // Reads a file; the error is one line.
     bool open(const QString &path, QString *error);
@@ -33,14 +34,14 @@ public:
     void check();
 
 Q_SIGNALS:
-    void problemsChanged(const QList<manifest::Diagnostic> &problems);
+    void problemsChanged(const QList<manifest::Problem> &problems);
     void titleChanged(const QString &title);
 
 private:
     YamlEditor *m_editor;
     QTimer *m_checkTimer;
     QString m_path;
-    QList<manifest::Diagnostic> m_problems;
+    QList<manifest::Problem> m_problems;
 };
 
 } // namespace timonel::gui

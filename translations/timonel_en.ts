@@ -1601,6 +1601,10 @@
         <source>Deploy of %1 into %2</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>New from &amp;template</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>timonel::gui::ManifestTab</name>
@@ -1646,10 +1650,6 @@
 </context>
 <context>
     <name>timonel::manifest</name>
-    <message>
-        <source>a manifest document must be a mapping with apiVersion and kind</source>
-        <translation type="unfinished"></translation>
-    </message>
     <message>
         <source>The API group and version of this object.</source>
         <translation type="unfinished"></translation>

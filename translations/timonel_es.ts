@@ -1601,6 +1601,10 @@
         <source>Deploy of %1 into %2</source>
         <translation>Despliegue de %1 en %2</translation>
     </message>
+    <message>
+        <source>New from &amp;template</source>
+        <translation>Nuevo desde &amp;plantilla</translation>
+    </message>
 </context>
 <context>
     <name>timonel::gui::ManifestTab</name>
@@ -1646,10 +1650,6 @@
 </context>
 <context>
     <name>timonel::manifest</name>
-    <message>
-        <source>a manifest document must be a mapping with apiVersion and kind</source>
-        <translation>un documento de manifiesto debe ser un mapa con apiVersion y kind</translation>
-    </message>
     <message>
         <source>The API group and version of this object.</source>
         <translation>El grupo y la versión de la API de este objeto.</translation>
