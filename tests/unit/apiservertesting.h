@@ -60,4 +60,65 @@ client::Result<T> await(const std::function<void(client::Callback<T>)> &call, in
     return *state->result;
 }
 
+// A client that passes every call on to another: tests derive from it to count or note the
+// calls they care about (overriding those and calling this class's version), or to alter an
+// answer on its way back.
+class ForwardingClient : public client::ApiClient
+{
+public:
+    explicit ForwardingClient(client::ApiClient &inner) : m_inner(inner) {}
+
+    void get(const client::Resource &r, const QString &ns, const QString &name,
+             client::Callback<QJsonObject> done) override
+    {
+        m_inner.get(r, ns, name, std::move(done));
+    }
+    void list(const client::Resource &r, const QString &ns, const client::ListQuery &query,
+              client::Callback<QJsonObject> done) override
+    {
+        m_inner.list(r, ns, query, std::move(done));
+    }
+    void create(const client::Resource &r, const QString &ns, const QJsonObject &object,
+                const client::WriteQuery &query, client::Callback<QJsonObject> done) override
+    {
+        m_inner.create(r, ns, object, query, std::move(done));
+    }
+    void createSubresource(const client::Resource &r, const QString &ns, const QString &name,
+                           const QString &subresource, const QJsonObject &object,
+                           const client::WriteQuery &query,
+                           client::Callback<QJsonObject> done) override
+    {
+        m_inner.createSubresource(r, ns, name, subresource, object, query, std::move(done));
+    }
+    void update(const client::Resource &r, const QString &ns, const QJsonObject &object,
+                const QString &subresource, const client::WriteQuery &query,
+                client::Callback<QJsonObject> done) override
+    {
+        m_inner.update(r, ns, object, subresource, query, std::move(done));
+    }
+    void patch(const client::Resource &r, const QString &ns, const QString &name,
+               client::PatchType type, const QByteArray &body, const QString &subresource,
+               const client::WriteQuery &query, client::Callback<QJsonObject> done) override
+    {
+        m_inner.patch(r, ns, name, type, body, subresource, query, std::move(done));
+    }
+    void remove(const client::Resource &r, const QString &ns, const QString &name,
+                const client::DeleteQuery &query, client::Callback<QJsonObject> done) override
+    {
+        m_inner.remove(r, ns, name, query, std::move(done));
+    }
+    std::unique_ptr<client::WatchHandle> watch(const client::Resource &r, const QString &ns,
+                                               const client::ListQuery &query) override
+    {
+        return m_inner.watch(r, ns, query);
+    }
+    void resources(client::Callback<QList<client::ServedResource>> done) override
+    {
+        m_inner.resources(std::move(done));
+    }
+
+private:
+    client::ApiClient &m_inner;
+};
+
 } // namespace timonel::test

@@ -149,10 +149,10 @@ QList<ApplyOutcome> outcomes(const QList<client::ApplyResult> &results)
 }
 
 // The cluster's client, noting what the applier asks for, in order.
-class RecordingClient : public client::ApiClient
+class RecordingClient : public test::ForwardingClient
 {
 public:
-    explicit RecordingClient(client::ApiClient &inner) : m_inner(inner) {}
+    using ForwardingClient::ForwardingClient;
 
     QStringList calls;            // "discovery", "apply namespaces/shop", "get ..."
     bool hideEstablished = false; // CRDs read back without their conditions
@@ -164,37 +164,14 @@ public:
     {
         calls.append(u"get %1/%2"_s.arg(r.resource, name));
         if (hideEstablished && r.resource == u"customresourcedefinitions"_s) {
-            m_inner.get(r, ns, name, [done](client::Result<QJsonObject> crd) {
+            ForwardingClient::get(r, ns, name, [done](client::Result<QJsonObject> crd) {
                 if (crd)
                     crd->remove(u"status"_s);
                 done(crd);
             });
             return;
         }
-        m_inner.get(r, ns, name, std::move(done));
-    }
-    void list(const client::Resource &r, const QString &ns, const client::ListQuery &query,
-              client::Callback<QJsonObject> done) override
-    {
-        m_inner.list(r, ns, query, std::move(done));
-    }
-    void create(const client::Resource &r, const QString &ns, const QJsonObject &object,
-                const client::WriteQuery &query, client::Callback<QJsonObject> done) override
-    {
-        m_inner.create(r, ns, object, query, std::move(done));
-    }
-    void createSubresource(const client::Resource &r, const QString &ns, const QString &name,
-                           const QString &subresource, const QJsonObject &object,
-                           const client::WriteQuery &query,
-                           client::Callback<QJsonObject> done) override
-    {
-        m_inner.createSubresource(r, ns, name, subresource, object, query, std::move(done));
-    }
-    void update(const client::Resource &r, const QString &ns, const QJsonObject &object,
-                const QString &subresource, const client::WriteQuery &query,
-                client::Callback<QJsonObject> done) override
-    {
-        m_inner.update(r, ns, object, subresource, query, std::move(done));
+        ForwardingClient::get(r, ns, name, std::move(done));
     }
     void patch(const client::Resource &r, const QString &ns, const QString &name,
                client::PatchType type, const QByteArray &body, const QString &subresource,
@@ -202,26 +179,13 @@ public:
     {
         if (type == client::PatchType::Apply)
             calls.append(u"apply %1/%2"_s.arg(r.resource, name));
-        m_inner.patch(r, ns, name, type, body, subresource, query, std::move(done));
-    }
-    void remove(const client::Resource &r, const QString &ns, const QString &name,
-                const client::DeleteQuery &query, client::Callback<QJsonObject> done) override
-    {
-        m_inner.remove(r, ns, name, query, std::move(done));
-    }
-    std::unique_ptr<client::WatchHandle> watch(const client::Resource &r, const QString &ns,
-                                               const client::ListQuery &query) override
-    {
-        return m_inner.watch(r, ns, query);
+        ForwardingClient::patch(r, ns, name, type, body, subresource, query, std::move(done));
     }
     void resources(client::Callback<QList<client::ServedResource>> done) override
     {
         calls.append(u"discovery"_s);
-        m_inner.resources(std::move(done));
+        ForwardingClient::resources(std::move(done));
     }
-
-private:
-    client::ApiClient &m_inner;
 };
 
 } // namespace

@@ -56,68 +56,39 @@ const char *httpPort = R"([{"name": "http", "port": 80, "targetPort": 8080}])";
 
 // The cluster's client, counting the writes the controllers send (the API server drops no-op
 // updates on its own, so resourceVersions alone would not show a write storm).
-class CountingClient : public client::ApiClient
+class CountingClient : public test::ForwardingClient
 {
 public:
-    explicit CountingClient(client::ApiClient &inner) : m_inner(inner) {}
+    using ForwardingClient::ForwardingClient;
 
     QHash<QString, int> writes; // by resource
 
-    void get(const client::Resource &r, const QString &ns, const QString &name,
-             client::Callback<QJsonObject> done) override
-    {
-        m_inner.get(r, ns, name, std::move(done));
-    }
-    void list(const client::Resource &r, const QString &ns, const client::ListQuery &query,
-              client::Callback<QJsonObject> done) override
-    {
-        m_inner.list(r, ns, query, std::move(done));
-    }
     void create(const client::Resource &r, const QString &ns, const QJsonObject &object,
                 const client::WriteQuery &query, client::Callback<QJsonObject> done) override
     {
         ++writes[r.resource];
-        m_inner.create(r, ns, object, query, std::move(done));
-    }
-    void createSubresource(const client::Resource &r, const QString &ns, const QString &name,
-                           const QString &subresource, const QJsonObject &object,
-                           const client::WriteQuery &query,
-                           client::Callback<QJsonObject> done) override
-    {
-        m_inner.createSubresource(r, ns, name, subresource, object, query, std::move(done));
+        ForwardingClient::create(r, ns, object, query, std::move(done));
     }
     void update(const client::Resource &r, const QString &ns, const QJsonObject &object,
                 const QString &subresource, const client::WriteQuery &query,
                 client::Callback<QJsonObject> done) override
     {
         ++writes[r.resource];
-        m_inner.update(r, ns, object, subresource, query, std::move(done));
+        ForwardingClient::update(r, ns, object, subresource, query, std::move(done));
     }
     void patch(const client::Resource &r, const QString &ns, const QString &name,
                client::PatchType type, const QByteArray &body, const QString &subresource,
                const client::WriteQuery &query, client::Callback<QJsonObject> done) override
     {
         ++writes[r.resource];
-        m_inner.patch(r, ns, name, type, body, subresource, query, std::move(done));
+        ForwardingClient::patch(r, ns, name, type, body, subresource, query, std::move(done));
     }
     void remove(const client::Resource &r, const QString &ns, const QString &name,
                 const client::DeleteQuery &query, client::Callback<QJsonObject> done) override
     {
         ++writes[r.resource];
-        m_inner.remove(r, ns, name, query, std::move(done));
+        ForwardingClient::remove(r, ns, name, query, std::move(done));
     }
-    std::unique_ptr<client::WatchHandle> watch(const client::Resource &r, const QString &ns,
-                                               const client::ListQuery &query) override
-    {
-        return m_inner.watch(r, ns, query);
-    }
-    void resources(client::Callback<QList<client::ServedResource>> done) override
-    {
-        m_inner.resources(std::move(done));
-    }
-
-private:
-    client::ApiClient &m_inner;
 };
 
 } // namespace
