@@ -386,6 +386,14 @@ spec:
                      .startsWith(u"<failed"_s));
         QVERIFY(podReady(u"redis"_s, u"ambassador"_s));
         QVERIFY(podReady(u"flask-ambassador"_s, u"ambassador"_s, 120));
+        // The pod is ready once its containers run, before Flask listens; kubectl port-forward
+        // gives up on its first refused connection, so forward once the app accepts one.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !ok({u"exec"_s, u"flask-ambassador"_s, u"-n"_s, u"ambassador"_s, u"-c"_s,
+                 u"flask-app"_s, u"--"_s, u"python3"_s, u"-c"_s,
+                 u"import socket; socket.create_connection(('127.0.0.1', 5000))"_s})
+                 .startsWith(u"<failed"_s),
+            60000);
         const PortForward forward =
             portForward({u"-n"_s, u"ambassador"_s, u"pod/flask-ambassador"_s, u":5000"_s});
         QVERIFY2(forward.port, qPrintable(forward.error));
