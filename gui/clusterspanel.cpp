@@ -309,6 +309,24 @@ void ClustersPanel::run(Action action)
     });
 }
 
+bool ClustersPanel::setNodeRunning(const QString &context, const QString &node, bool running)
+{
+    for (int i = 0; i < m_tree->topLevelItemCount(); ++i) {
+        QTreeWidgetItem *cluster = m_tree->topLevelItem(i);
+        if (cluster->data(0, KindRole).toInt() != ClusterRow ||
+            cluster->data(0, ContextRole).toString() != context)
+            continue;
+        for (int j = 0; j < cluster->childCount(); ++j) {
+            if (cluster->child(j)->text(0) == node) {
+                m_tree->setCurrentItem(cluster->child(j));
+                run(running ? Action::StartNode : Action::StopNode);
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 void ClustersPanel::createCluster()
 {
     auto *dialog = new CreateClusterDialog(this);

@@ -27,6 +27,9 @@ public:
     void refresh();
     // Opens the create-cluster dialog.
     void createCluster();
+    // Stops or starts the node container of a Timonel cluster, by its kubeconfig context and
+    // node name (the topology graph's node menu); false when no such node is listed.
+    bool setNodeRunning(const QString &context, const QString &node, bool running);
 
 Q_SIGNALS:
     // The user asked to work with this kubeconfig context (double-click or Connect).

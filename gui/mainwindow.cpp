@@ -12,6 +12,7 @@
 #include "manifesttab.h"
 #include "resourcetree.h"
 #include "samples.h"
+#include "topologytab.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -176,6 +177,9 @@ void MainWindow::createMenus()
     quit->setShortcut(QKeySequence::Quit);
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
+    view->addAction(tr("&Topology"), QKeySequence(Qt::CTRL | Qt::Key_T), this,
+                    &MainWindow::showTopology);
+    view->addSeparator();
     for (QDockWidget *d : findChildren<QDockWidget *>())
         view->addAction(d->toggleViewAction());
 
@@ -239,6 +243,7 @@ void MainWindow::connectTo(const QString &context)
     m_resources->setConnection(m_connection.get());
     m_events->setConnection(m_connection.get());
     m_connection->start();
+    showTopology();
     m_contextLabel->setText(tr("Context: %1").arg(m_connection->context()));
     m_contextLabel->setToolTip(
         QStringLiteral("kubectl config use-context %1").arg(m_connection->context()));
@@ -270,6 +275,45 @@ void MainWindow::showLogs(const QString &ns, const QString &pod)
     showMessage(tr("Showing the log of %1").arg(pod), view->commandLine());
 }
 
+TopologyTab *MainWindow::topologyTab() const
+{
+    for (int i = 0; i < m_tabs->count(); ++i)
+        if (auto *tab = qobject_cast<TopologyTab *>(m_tabs->widget(i)))
+            return tab;
+    return nullptr;
+}
+
+void MainWindow::showTopology()
+{
+    if (TopologyTab *open = topologyTab()) {
+        m_tabs->setCurrentWidget(open);
+        return;
+    }
+    if (!m_connection)
+        return;
+    auto *tab = new TopologyTab(m_connection.get());
+    tab->setProperty("usesConnection", true);
+    connect(tab, &TopologyTab::logsRequested, this, &MainWindow::showLogs);
+    connect(tab, &TopologyTab::nodeActionRequested, this, [this](const QString &node, bool start) {
+        if (!m_connection || !m_clusters->setNodeRunning(m_connection->context(), node, start))
+            showMessage(tr("Node \"%1\" is not a Timonel node container on this machine").arg(node),
+                        {});
+    });
+    m_tabs->insertTab(0, tab, tr("Topology"));
+    m_tabs->setTabToolTip(0, QStringLiteral("kubectl get all -A -o wide"));
+    m_tabs->setCurrentIndex(0);
+    for (int i = 0; i < m_tabs->count(); ++i)
+        if (auto *manifest = qobject_cast<ManifestTab *>(m_tabs->widget(i)))
+            updateGhosts(manifest);
+}
+
+void MainWindow::updateGhosts(ManifestTab *tab, bool removed)
+{
+    if (TopologyTab *topology = topologyTab())
+        topology->setGhosts(tab->objectName(), removed ? QString() : tab->editor()->text(),
+                            m_connection ? m_connection->defaultNamespace() : QString());
+}
+
 ManifestTab *MainWindow::currentManifest() const
 {
     return qobject_cast<ManifestTab *>(m_tabs->currentWidget());
@@ -288,6 +332,7 @@ ManifestTab *MainWindow::newManifest(const QString &text)
                     problems.append({tab->title().remove(u'*'), p.line, p.column,
                                      p.severity == manifest::Severity::Error, p.message});
                 m_events->setProblems(tab->title().remove(u'*'), problems);
+                updateGhosts(tab);
             });
     connect(tab, &ManifestTab::titleChanged, this, [this, tab](const QString &title) {
         if (const int index = m_tabs->indexOf(tab); index >= 0) {
@@ -456,6 +501,10 @@ void MainWindow::deploySample(const QString &sampleId, const QString &ns)
                 return;
             client::ApplyOptions options;
             options.defaultNamespace = ns;
+            // The sample shows in the graph as it comes up.
+            self->showTopology();
+            if (TopologyTab *topology = self->topologyTab())
+                topology->showNamespace(ns);
             runApplier(self, self->m_events, self->m_connection.get(), objects, options,
                        tr("Deploy of %1 into %2").arg(chosen.title, ns),
                        [self, command](const QString &text) {
@@ -499,6 +548,7 @@ void MainWindow::closeTab(int index)
                                       .arg(tab->title().remove(u'*'))) != QMessageBox::Yes)
             return;
         m_events->setProblems(tab->title().remove(u'*'), {});
+        updateGhosts(tab, true);
     }
     m_tabs->removeTab(index);
     delete widget;

@@ -14,6 +14,7 @@ class ClustersPanel;
 class EventsPanel;
 class ManifestTab;
 class ResourceTree;
+class TopologyTab;
 
 // The desktop app's main window: the clusters panel, the resource tree and the events and
 // problems panel around central tabs (the topology graph, manifests, logs); the status bar
@@ -30,6 +31,10 @@ public:
     EventsPanel *eventsPanel() const { return m_events; }
     QTabWidget *tabs() const { return m_tabs; }
     ClusterConnection *connection() const { return m_connection.get(); }
+    // The connected cluster's graph, nullptr when not connected or closed.
+    TopologyTab *topologyTab() const;
+    // Shows the graph (opening it again if it was closed).
+    void showTopology();
 
     // Re-reads the clusters and contexts.
     void refresh();
@@ -63,6 +68,8 @@ private:
     ManifestTab *currentManifest() const;
     // Tabs that read from the connection go with it.
     void closeConnectionTabs();
+    // The manifest tab's objects as ghosts in the graph ("" text: none).
+    void updateGhosts(ManifestTab *tab, bool removed = false);
 
     ClustersPanel *m_clusters;
     ResourceTree *m_resources;

@@ -1605,6 +1605,18 @@
         <source>New from &amp;template</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>&amp;Topology</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Node &quot;%1&quot; is not a Timonel node container on this machine</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Topology</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>timonel::gui::ManifestTab</name>
@@ -1618,6 +1630,37 @@
     </message>
     <message>
         <source>Cannot save %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>timonel::gui::ObjectDetails</name>
+    <message>
+        <source>Type</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>YAML</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Events</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last seen</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1645,6 +1688,61 @@
     </message>
     <message>
         <source>NotReady</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>timonel::gui::TopologyTab</name>
+    <message>
+        <source>All namespaces</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Label selector, e.g. app=web</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Zoom in (Ctrl++)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Zoom out (Ctrl+-)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show the whole graph (F)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Namespace:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open a shell</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Port-forward…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop node</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start node</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1704,6 +1802,28 @@
     </message>
     <message>
         <source>Namespace</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>timonel::topology::TopologyLayout</name>
+    <message>
+        <source>Graphviz could not lay the graph out</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>timonel::topology::TopologyScene</name>
+    <message>
+        <source>not yet deployed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>control plane</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not scheduled</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

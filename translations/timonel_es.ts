@@ -1605,6 +1605,18 @@
         <source>New from &amp;template</source>
         <translation>Nuevo desde &amp;plantilla</translation>
     </message>
+    <message>
+        <source>&amp;Topology</source>
+        <translation>&amp;Topología</translation>
+    </message>
+    <message>
+        <source>Node &quot;%1&quot; is not a Timonel node container on this machine</source>
+        <translation>El nodo &quot;%1&quot; no es un contenedor de nodo de Timonel en esta máquina</translation>
+    </message>
+    <message>
+        <source>Topology</source>
+        <translation>Topología</translation>
+    </message>
 </context>
 <context>
     <name>timonel::gui::ManifestTab</name>
@@ -1619,6 +1631,37 @@
     <message>
         <source>Cannot save %1: %2</source>
         <translation>No se puede guardar %1: %2</translation>
+    </message>
+</context>
+<context>
+    <name>timonel::gui::ObjectDetails</name>
+    <message>
+        <source>Type</source>
+        <translation>Tipo</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Motivo</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>Mensaje</translation>
+    </message>
+    <message>
+        <source>YAML</source>
+        <translation>YAML</translation>
+    </message>
+    <message>
+        <source>Events</source>
+        <translation>Eventos</translation>
+    </message>
+    <message>
+        <source>Log</source>
+        <translation>Registro</translation>
+    </message>
+    <message>
+        <source>Last seen</source>
+        <translation>Visto por última vez</translation>
     </message>
 </context>
 <context>
@@ -1646,6 +1689,61 @@
     <message>
         <source>NotReady</source>
         <translation>NotReady</translation>
+    </message>
+</context>
+<context>
+    <name>timonel::gui::TopologyTab</name>
+    <message>
+        <source>All namespaces</source>
+        <translation>Todos los namespaces</translation>
+    </message>
+    <message>
+        <source>Label selector, e.g. app=web</source>
+        <translation>Selector de etiquetas, p. ej. app=web</translation>
+    </message>
+    <message>
+        <source>Zoom in (Ctrl++)</source>
+        <translation>Acercar (Ctrl++)</translation>
+    </message>
+    <message>
+        <source>Zoom out (Ctrl+-)</source>
+        <translation>Alejar (Ctrl+-)</translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation>Ajustar</translation>
+    </message>
+    <message>
+        <source>Show the whole graph (F)</source>
+        <translation>Mostrar todo el grafo (F)</translation>
+    </message>
+    <message>
+        <source>Namespace:</source>
+        <translation>Namespace:</translation>
+    </message>
+    <message>
+        <source>Show log</source>
+        <translation>Ver el registro</translation>
+    </message>
+    <message>
+        <source>Open a shell</source>
+        <translation>Abrir una shell</translation>
+    </message>
+    <message>
+        <source>Port-forward…</source>
+        <translation>Redirigir un puerto…</translation>
+    </message>
+    <message>
+        <source>Open %1</source>
+        <translation>Abrir %1</translation>
+    </message>
+    <message>
+        <source>Stop node</source>
+        <translation>Detener el nodo</translation>
+    </message>
+    <message>
+        <source>Start node</source>
+        <translation>Iniciar el nodo</translation>
     </message>
 </context>
 <context>
@@ -1705,6 +1803,28 @@
     <message>
         <source>Namespace</source>
         <translation>Namespace</translation>
+    </message>
+</context>
+<context>
+    <name>timonel::topology::TopologyLayout</name>
+    <message>
+        <source>Graphviz could not lay the graph out</source>
+        <translation>Graphviz no pudo disponer el grafo</translation>
+    </message>
+</context>
+<context>
+    <name>timonel::topology::TopologyScene</name>
+    <message>
+        <source>not yet deployed</source>
+        <translation>aún sin desplegar</translation>
+    </message>
+    <message>
+        <source>control plane</source>
+        <translation>plano de control</translation>
+    </message>
+    <message>
+        <source>Not scheduled</source>
+        <translation>Sin planificar</translation>
     </message>
 </context>
 </TS>

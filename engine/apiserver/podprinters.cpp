@@ -1,5 +1,6 @@
 // A pod's cells (READY, STATUS, RESTARTS...) as printPod works them out, and the row condition
 // of a finished pod.
+#include "podsummary.h"
 #include "printers_p.h"
 
 #include <QHash>
@@ -11,16 +12,6 @@ namespace timonel::apiserver {
 namespace printing {
 
 namespace {
-
-// What printPod works out in one walk over the container statuses.
-struct PodSummary
-{
-    QString reason;
-    int ready = 0;
-    int total = 0;
-    qint64 restarts = 0;
-    Micros lastRestart; // nullopt: no container has terminated before
-};
 
 void noteLastTermination(Micros &latest, const QJsonObject &containerStatus)
 {
@@ -41,8 +32,13 @@ QString terminatedReason(const QJsonObject &terminated)
     return u"ExitCode:%1"_s.arg(integer(terminated.value(u"exitCode")));
 }
 
+} // namespace
+
+} // namespace printing
+
 PodSummary summarizePod(const QJsonObject &pod)
 {
+    using namespace printing;
     const QJsonObject spec = pod.value(u"spec").toObject();
     const QJsonObject status = pod.value(u"status").toObject();
     PodSummary s;
@@ -134,7 +130,7 @@ PodSummary summarizePod(const QJsonObject &pod)
     return s;
 }
 
-} // namespace
+namespace printing {
 
 QJsonValue podReady(O o, N)
 {

@@ -7,6 +7,10 @@
 #include "mainwindow.h"
 #include "resourcetree.h"
 #include "testsupport.h"
+#include "topology/topologyitems.h"
+#include "topology/topologymodel.h"
+#include "topology/topologyscene.h"
+#include "topologytab.h"
 
 #include <QAction>
 #include <QSettings>
@@ -98,7 +102,28 @@ private Q_SLOTS:
                                              ->text(1) == QLatin1String("Running"),
                                  90000);
 
-        // Stopping the worker from the clusters panel: the node turns NotReady in the tree.
+        // The graph shows the sample's namespace, with the pod Running and ready in the lane of
+        // the node it runs on.
+        gui::TopologyTab *topology = window.topologyTab();
+        QVERIFY(topology);
+        QCOMPARE(window.tabs()->currentWidget(), topology);
+        QCOMPARE(topology->model()->namespaceFilter(), QStringLiteral("demo"));
+        const QString podId = topology::itemId(QStringLiteral("pods"), QStringLiteral("demo"),
+                                               QStringLiteral("nginx"));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            topology->model()->item(podId) &&
+                topology->model()->item(podId)->status == QLatin1String("Running") &&
+                topology->model()->item(podId)->health == topology::Health::Good,
+            30000);
+        const QString node = topology->model()->item(podId)->lane;
+        QVERIFY(node.startsWith(m_name));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            topology->scene()->objectItem(podId) && !topology->scene()->isSettling(), 30000);
+        QVERIFY(topology->scene()->laneItem(node)->rect().contains(
+            topology->scene()->objectItem(podId)->sceneBoundingRect().adjusted(2, 8, -8, -2)));
+
+        // The clusters panel offers to stop the worker; the graph's node menu does it: the
+        // node turns NotReady in the tree and in the graph.
         const QString worker = m_name + QStringLiteral("-worker");
         QTRY_VERIFY_WITH_TIMEOUT(!window.clustersPanel()->isBusy(), 30000);
         QTreeWidget *clusters = window.clustersPanel()->tree();
@@ -109,7 +134,12 @@ private Q_SLOTS:
         const auto stop = std::ranges::find_if(
             actions, [](QAction *a) { return a->text() == QLatin1String("Stop node"); });
         QVERIFY(stop != actions.end() && (*stop)->isEnabled());
-        (*stop)->trigger();
+        Q_EMIT topology->nodeActionRequested(worker, false);
+        QVERIFY(window.clustersPanel()->isBusy());
+        QTRY_VERIFY_WITH_TIMEOUT(topology->scene()->laneItem(worker) &&
+                                     topology->scene()->laneItem(worker)->lane().status ==
+                                         QLatin1String("NotReady"),
+                                 90000);
         QTRY_VERIFY_WITH_TIMEOUT(
             tree->objectItem(QStringLiteral("nodes"), QString(), worker) &&
                 tree->objectItem(QStringLiteral("nodes"), QString(), worker)->text(1) ==
