@@ -160,7 +160,9 @@ LayoutResult layOut(const LayoutInput &input)
         const int count = int(podsOf.value(lane).size());
         const int columns = laneColumns(count);
         const int rows = std::max(1, (count + columns - 1) / columns);
-        const QSizeF size(2 * laneMargin + columns * pod.width() + (columns - 1) * podSpacing,
+        // At least wide enough for the title: the node's name, role and state.
+        const QSizeF size(std::max(laneMinimumWidth, 2 * laneMargin + columns * pod.width() +
+                                                         (columns - 1) * podSpacing),
                           laneHeader + laneMargin + rows * pod.height() + (rows - 1) * podSpacing);
         boxes.append({laneVertex(lane), size, {}});
         laneNames << laneVertex(lane);

@@ -50,6 +50,7 @@ int laneColumns(int pods);
 inline constexpr qreal laneHeader = 30;
 inline constexpr qreal laneMargin = 10;
 inline constexpr qreal podSpacing = 8;
+inline constexpr qreal laneMinimumWidth = 300;
 
 LayoutResult layOut(const LayoutInput &input);
 
