@@ -3,8 +3,11 @@
 #include "cluster/clusters.h"
 #include "cluster/createcluster.h"
 #include "clusterspanel.h"
+#include "editor/yamleditor.h"
 #include "eventspanel.h"
+#include "logview.h"
 #include "mainwindow.h"
+#include "objectdetails.h"
 #include "resourcetree.h"
 #include "testsupport.h"
 #include "topology/topologyitems.h"
@@ -121,6 +124,27 @@ private Q_SLOTS:
             topology->scene()->objectItem(podId) && !topology->scene()->isSettling(), 30000);
         QVERIFY(topology->scene()->laneItem(node)->rect().contains(
             topology->scene()->objectItem(podId)->sceneBoundingRect().adjusted(2, 8, -8, -2)));
+
+        // Selecting the pod shows its YAML, events and log beside the graph.
+        topology->scene()->select(podId);
+        gui::ObjectDetails *details = topology->details();
+        QCOMPARE(details->key(), QStringLiteral("pods"));
+        QVERIFY(details->yaml()->toPlainText().contains(QLatin1String("name: nginx")));
+        QVERIFY(details->log());
+        QTRY_VERIFY_WITH_TIMEOUT(details->events()->topLevelItemCount() > 0, 30000);
+
+        // A manifest open in the editor shows as a ghost until it is deployed.
+        window.newManifest(
+            QStringLiteral("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n"
+                           "  name: ghost\n  namespace: demo\nspec:\n"
+                           "  selector: {matchLabels: {app: ghost}}\n"
+                           "  template:\n    metadata: {labels: {app: ghost}}\n"
+                           "    spec:\n      containers: [{name: c, image: nginx}]\n"));
+        const QString ghostId = topology::itemId(QStringLiteral("deployments.apps"),
+                                                 QStringLiteral("demo"), QStringLiteral("ghost"));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            topology->model()->item(ghostId) && topology->model()->item(ghostId)->ghost, 10000);
+        window.tabs()->setCurrentWidget(topology);
 
         // The clusters panel offers to stop the worker; the graph's node menu does it: the
         // node turns NotReady in the tree and in the graph.
