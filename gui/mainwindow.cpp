@@ -4,14 +4,17 @@
 #include "client/kubeconfigclient.h"
 #include "clusterconnection.h"
 #include "clusterspanel.h"
+#include "diffview.h"
 #include "editor/yamleditor.h"
 #include "eventspanel.h"
 #include "logview.h"
 #include "manifest/templates.h"
 #include "manifest/yamldocument.h"
 #include "manifesttab.h"
+#include "portforwardspanel.h"
 #include "resourcetree.h"
 #include "samples.h"
+#include "terminaltab.h"
 #include "topologytab.h"
 
 #include <QAction>
@@ -51,7 +54,8 @@ QDockWidget *dock(QMainWindow *window, const QString &title, const QString &obje
 
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent), m_clusters(new ClustersPanel), m_resources(new ResourceTree),
-      m_events(new EventsPanel), m_tabs(new QTabWidget(this)), m_contextLabel(new QLabel)
+      m_events(new EventsPanel), m_portForwards(new PortForwardsPanel),
+      m_tabs(new QTabWidget(this)), m_contextLabel(new QLabel)
 {
     setWindowTitle(tr("Timonel"));
     m_tabs->setDocumentMode(true);
@@ -62,6 +66,8 @@ MainWindow::MainWindow(QWidget *parent)
          Qt::LeftDockWidgetArea);
     dock(this, tr("Events and problems"), QStringLiteral("eventsDock"), m_events,
          Qt::BottomDockWidgetArea);
+    m_events->addTab(m_portForwards, tr("Port forwards"));
+    connect(m_portForwards, &PortForwardsPanel::message, this, &MainWindow::showMessage);
     statusBar()->addPermanentWidget(m_contextLabel);
     m_contextLabel->setText(tr("No context"));
 
@@ -103,6 +109,7 @@ MainWindow::~MainWindow()
     // The views let go of the connection before it goes.
     m_resources->setConnection(nullptr);
     m_events->setConnection(nullptr);
+    m_portForwards->setClient(nullptr);
     closeConnectionTabs();
 }
 
@@ -141,6 +148,24 @@ void MainWindow::createMenus()
     dryRunAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Return));
     dryRunAction->setToolTip(QStringLiteral(
         "kubectl apply --server-side --field-manager=timonel --dry-run=server -f FILE"));
+    QAction *diffAction = manifestMenu->addAction(tr("D&iff against cluster"), this, [this] {
+        ManifestTab *tab = currentManifest();
+        if (!tab)
+            return;
+        if (!m_connection) {
+            showMessage(tr("Connect to a cluster first (double-click it in the clusters panel)."),
+                        {});
+            return;
+        }
+        client::ApplyOptions options;
+        options.defaultNamespace = m_connection->defaultNamespace();
+        DiffView *view = tab->showDiff(m_connection->api(), options);
+        view->setProperty("usesConnection", true); // it asks the cluster: it goes with it
+        m_tabs->setCurrentIndex(m_tabs->addTab(view, view->title()));
+    });
+    diffAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D));
+    diffAction->setToolTip(
+        QStringLiteral("kubectl diff --server-side --field-manager=timonel -f FILE"));
     QMenu *deploySamples = manifestMenu->addMenu(tr("Deploy a &sample"));
     for (const Sample &sample : samples()) {
         QAction *action = deploySamples->addAction(sample.title);
@@ -230,6 +255,7 @@ void MainWindow::connectTo(const QString &context)
     std::unique_ptr<ClusterConnection> connection = ClusterConnection::open(context, &error);
     m_resources->setConnection(nullptr);
     m_events->setConnection(nullptr);
+    m_portForwards->setClient(nullptr);
     closeConnectionTabs();
     m_connection = std::move(connection);
     if (!m_connection) {
@@ -242,6 +268,7 @@ void MainWindow::connectTo(const QString &context)
             [this](const QString &message) { showMessage(message, {}); });
     m_resources->setConnection(m_connection.get());
     m_events->setConnection(m_connection.get());
+    m_portForwards->setClient(&m_connection->https());
     m_connection->start();
     showTopology();
     m_contextLabel->setText(tr("Context: %1").arg(m_connection->context()));
@@ -275,6 +302,50 @@ void MainWindow::showLogs(const QString &ns, const QString &pod)
     showMessage(tr("Showing the log of %1").arg(pod), view->commandLine());
 }
 
+void MainWindow::openShell(const QString &ns, const QString &pod)
+{
+    if (!m_connection)
+        return;
+    const QString key = QStringLiteral("shell|%1|%2").arg(ns, pod);
+    for (int i = 0; i < m_tabs->count(); ++i)
+        if (m_tabs->widget(i)->property("tabKey").toString() == key) {
+            m_tabs->setCurrentIndex(i);
+            return;
+        }
+    auto *terminal = new TerminalTab(m_connection->https(), ns, pod, QString());
+    terminal->setProperty("tabKey", key);
+    terminal->setProperty("usesConnection", true);
+    const QString command = terminal->commandLine();
+    m_tabs->setCurrentIndex(m_tabs->addTab(terminal, terminal->title()));
+    m_tabs->setTabToolTip(m_tabs->currentIndex(), command);
+    terminal->setFocus();
+    showMessage(tr("Opening a shell in %1").arg(pod), command);
+}
+
+void MainWindow::askPortForward(const QString &key, const QString &ns, const QString &name)
+{
+    if (!m_connection)
+        return;
+    QStringList ports;
+    for (const QJsonObject &object : m_connection->objects(key))
+        if (object[QLatin1String("metadata")][QLatin1String("name")] == name &&
+            object[QLatin1String("metadata")][QLatin1String("namespace")] == ns)
+            for (quint16 port : PortForwardsPanel::portsOf(object))
+                ports << QString::number(port);
+    bool ok = false;
+    const QString chosen = QInputDialog::getItem(
+        this, tr("Port-forward"), tr("Port of %1 to forward:").arg(name), ports, 0, true, &ok);
+    if (!ok)
+        return;
+    const int port = chosen.trimmed().toInt();
+    if (port < 1 || port > 65535) {
+        showMessage(tr("\"%1\" is not a port: give a number from 1 to 65535").arg(chosen), {});
+        return;
+    }
+    m_portForwards->forward(key, ns, name, quint16(port));
+    m_events->setCurrentWidget(m_portForwards);
+}
+
 TopologyTab *MainWindow::topologyTab() const
 {
     for (int i = 0; i < m_tabs->count(); ++i)
@@ -294,6 +365,8 @@ void MainWindow::showTopology()
     auto *tab = new TopologyTab(m_connection.get());
     tab->setProperty("usesConnection", true);
     connect(tab, &TopologyTab::logsRequested, this, &MainWindow::showLogs);
+    connect(tab, &TopologyTab::shellRequested, this, &MainWindow::openShell);
+    connect(tab, &TopologyTab::portForwardRequested, this, &MainWindow::askPortForward);
     connect(tab, &TopologyTab::nodeActionRequested, this, [this](const QString &node, bool start) {
         if (!m_connection || !m_clusters->setNodeRunning(m_connection->context(), node, start))
             showMessage(tr("Node \"%1\" is not a Timonel node container on this machine").arg(node),

@@ -13,6 +13,7 @@ class ClusterConnection;
 class ClustersPanel;
 class EventsPanel;
 class ManifestTab;
+class PortForwardsPanel;
 class ResourceTree;
 class TopologyTab;
 
@@ -29,6 +30,7 @@ public:
     ClustersPanel *clustersPanel() const { return m_clusters; }
     ResourceTree *resourceTree() const { return m_resources; }
     EventsPanel *eventsPanel() const { return m_events; }
+    PortForwardsPanel *portForwards() const { return m_portForwards; }
     QTabWidget *tabs() const { return m_tabs; }
     ClusterConnection *connection() const { return m_connection.get(); }
     // The connected cluster's graph, nullptr when not connected or closed.
@@ -42,6 +44,10 @@ public:
     void connectTo(const QString &context);
     // Opens a pod's log in a tab (or shows the open one).
     void showLogs(const QString &ns, const QString &pod);
+    // A terminal tab with a shell in the pod's first container (kubectl exec -it).
+    void openShell(const QString &ns, const QString &pod);
+    // Asks which port of a pod or Service (key "pods" / "services") to forward, then does.
+    void askPortForward(const QString &key, const QString &ns, const QString &name);
     // A manifest tab: empty, from a file, or with this text (a sample, a template).
     ManifestTab *newManifest(const QString &text = {});
     ManifestTab *openManifest(const QString &path);
@@ -74,6 +80,7 @@ private:
     ClustersPanel *m_clusters;
     ResourceTree *m_resources;
     EventsPanel *m_events;
+    PortForwardsPanel *m_portForwards;
     QTabWidget *m_tabs;
     QLabel *m_contextLabel;
     class QMenu *m_recentMenu = nullptr;

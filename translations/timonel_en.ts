@@ -641,6 +641,49 @@
     </message>
 </context>
 <context>
+    <name>FieldValue</name>
+    <message>
+        <source>must be no more than 15 characters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>must contain only alphanumeric characters (a-z, 0-9), and hyphens (-)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>must contain at least one letter (a-z)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>must not contain consecutive hyphens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>must not begin or end with a hyphen</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unsupported value: &quot;%1&quot;: supported values: &quot;SCTP&quot;, &quot;TCP&quot;, &quot;UDP&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>must be an integer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>must be greater than or equal to 0</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>must be less than or equal to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>must be between %1 and %2, inclusive</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>Kubeconfig</name>
     <message>
         <source>cannot create the kubeconfig lock %1: %2</source>
@@ -790,6 +833,77 @@
     </message>
 </context>
 <context>
+    <name>PodStreams</name>
+    <message>
+        <source>no answer in time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot reach the Kubernetes API at %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>its TLS certificate is not trusted: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the server closed the connection without an answer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the answer is not HTTP</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the WebSocket handshake failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the server speaks none of the protocols %1 (it chose &quot;%2&quot;)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the connection to the container ended before the command did</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>this port-forward was started already</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unable to listen on port %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unable to forward port because pod is not running. Current status=%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>lost connection to pod %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>an error occurred forwarding %1 -&gt; %2: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pod &apos;%1&apos; does not have a named port &apos;%2&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Service %1 does not have a service port %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>invalid service &apos;%1&apos;: Service is defined without a selector</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no running pod backs service %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>Yaml</name>
     <message>
         <source>the document expands to too many values (aliases nested too deeply?)</source>
@@ -818,6 +932,72 @@
     <message>
         <source>expected one YAML document, found %1</source>
         <translation></translation>
+    </message>
+</context>
+<context>
+    <name>YamlEdit</name>
+    <message>
+        <source>invalid field path &quot;%1&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: the value above it is not a map</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: the value above it is not a list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: the list has %n item(s)</source>
+        <translation>
+            <numerusform>%1: the list has %n item</numerusform>
+            <numerusform>%1: the list has %n items</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>unexpected content</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>line %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>expected a key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unexpected indentation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unterminated value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: the list has no items</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the file has no such document</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the document is not valid YAML: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 cannot be changed in place in this document</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not a list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 has no item %2</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -1214,6 +1394,50 @@
     </message>
     <message>
         <source>Cancelling ...</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>timonel::gui::DiffView</name>
+    <message>
+        <source>%1 %2: %3</source>
+        <comment>kind name: why it could not be compared</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n object(s) would be created</source>
+        <translation>
+            <numerusform>%n object would be created</numerusform>
+            <numerusform>%n objects would be created</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n object(s) would change</source>
+        <translation>
+            <numerusform>%n object would change</numerusform>
+            <numerusform>%n objects would change</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n object(s) unchanged</source>
+        <translation>
+            <numerusform>%n object unchanged</numerusform>
+            <numerusform>%n objects unchanged</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n object(s) could not be compared</source>
+        <translation>
+            <numerusform>%n object could not be compared</numerusform>
+            <numerusform>%n objects could not be compared</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The file has no objects to compare.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No differences: the cluster has every object as the file says.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1617,6 +1841,30 @@
         <source>Topology</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Port forwards</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>D&amp;iff against cluster</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Opening a shell in %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Port-forward</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Port of %1 to forward:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a port: give a number from 1 to 65535</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>timonel::gui::ManifestTab</name>
@@ -1631,6 +1879,29 @@
     <message>
         <source>Cannot save %1: %2</source>
         <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Object &amp;form</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show or hide the form of the object under the cursor</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Diff of %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Line %1: %2: nothing was compared</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Comparing %n object(s) with the cluster...</source>
+        <translation>
+            <numerusform>Comparing %n object with the cluster...</numerusform>
+            <numerusform>Comparing %n objects with the cluster...</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1665,6 +1936,48 @@
     </message>
 </context>
 <context>
+    <name>timonel::gui::ObjectForm</name>
+    <message>
+        <source>The document is not valid YAML at the moment; the form shows it as it was last read.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>timonel::gui::PortForwardsPanel</name>
+    <message>
+        <source>Forwarding</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Local address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open in browser</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Starting ...</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Forwarding %1 ...</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Forwarding from 127.0.0.1:%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>timonel::gui::ResourceTree</name>
     <message>
         <source>Resource</source>
@@ -1688,6 +2001,45 @@
     </message>
     <message>
         <source>NotReady</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>timonel::gui::TerminalTab</name>
+    <message>
+        <source>&amp;Restart</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run the command again in this terminal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Terminal: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connecting to %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connected to pod %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connected to container %1 of pod %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The command ended with exit code %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The connection to the container was lost: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not open a terminal: %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1743,6 +2095,232 @@
     </message>
     <message>
         <source>Start node</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>timonel::gui::form::ContainersSection</name>
+    <message>
+        <source>Containers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CPU request</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Memory request</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CPU limit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Memory limit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ports</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Container port</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Protocol</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Environment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Liveness probe</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Readiness probe</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(unnamed)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>timonel::gui::form::FormBinding</name>
+    <message>
+        <source>%1:</source>
+        <comment>a field&apos;s label</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <comment>a field&apos;s label: the problem with its value</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Duplicate value: &quot;%1&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>timonel::gui::form::MetadataSection</name>
+    <message>
+        <source>Object</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Kind:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Namespace</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Replicas</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Labels</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <comment>kind (apiVersion)</comment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Parallelism:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Replicas:</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>timonel::gui::form::ProbeSection</name>
+    <message>
+        <source>None</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>HTTP GET</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>TCP socket</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Other (exec, gRPC)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Path</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Initial delay (s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Period (s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>timonel::gui::form::ServiceSection</name>
+    <message>
+        <source>Service</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ClusterIP (default)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Selector</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ports</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Target port</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Protocol</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Node port</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

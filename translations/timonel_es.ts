@@ -641,6 +641,49 @@
     </message>
 </context>
 <context>
+    <name>FieldValue</name>
+    <message>
+        <source>must be no more than 15 characters</source>
+        <translation>no debe tener más de 15 caracteres</translation>
+    </message>
+    <message>
+        <source>must contain only alphanumeric characters (a-z, 0-9), and hyphens (-)</source>
+        <translation>solo debe contener caracteres alfanuméricos (a-z, 0-9) y guiones (-)</translation>
+    </message>
+    <message>
+        <source>must contain at least one letter (a-z)</source>
+        <translation>debe contener al menos una letra (a-z)</translation>
+    </message>
+    <message>
+        <source>must not contain consecutive hyphens</source>
+        <translation>no debe contener guiones consecutivos</translation>
+    </message>
+    <message>
+        <source>must not begin or end with a hyphen</source>
+        <translation>no debe empezar ni terminar con un guion</translation>
+    </message>
+    <message>
+        <source>Unsupported value: &quot;%1&quot;: supported values: &quot;SCTP&quot;, &quot;TCP&quot;, &quot;UDP&quot;</source>
+        <translation>Valor no admitido: &quot;%1&quot;: valores admitidos: &quot;SCTP&quot;, &quot;TCP&quot;, &quot;UDP&quot;</translation>
+    </message>
+    <message>
+        <source>must be an integer</source>
+        <translation>debe ser un número entero</translation>
+    </message>
+    <message>
+        <source>must be greater than or equal to 0</source>
+        <translation>debe ser mayor o igual que 0</translation>
+    </message>
+    <message>
+        <source>must be less than or equal to %1</source>
+        <translation>debe ser menor o igual que %1</translation>
+    </message>
+    <message>
+        <source>must be between %1 and %2, inclusive</source>
+        <translation>debe estar entre %1 y %2, ambos incluidos</translation>
+    </message>
+</context>
+<context>
     <name>Kubeconfig</name>
     <message>
         <source>cannot create the kubeconfig lock %1: %2</source>
@@ -790,6 +833,77 @@
     </message>
 </context>
 <context>
+    <name>PodStreams</name>
+    <message>
+        <source>no answer in time</source>
+        <translation>sin respuesta a tiempo</translation>
+    </message>
+    <message>
+        <source>cannot reach the Kubernetes API at %1: %2</source>
+        <translation>no se puede acceder a la API de Kubernetes en %1: %2</translation>
+    </message>
+    <message>
+        <source>its TLS certificate is not trusted: %1</source>
+        <translation>su certificado TLS no es de confianza: %1</translation>
+    </message>
+    <message>
+        <source>the server closed the connection without an answer</source>
+        <translation>el servidor cerró la conexión sin responder</translation>
+    </message>
+    <message>
+        <source>the answer is not HTTP</source>
+        <translation>la respuesta no es HTTP</translation>
+    </message>
+    <message>
+        <source>the WebSocket handshake failed</source>
+        <translation>falló la negociación WebSocket</translation>
+    </message>
+    <message>
+        <source>the server speaks none of the protocols %1 (it chose &quot;%2&quot;)</source>
+        <translation>el servidor no habla ninguno de los protocolos %1 (eligió &quot;%2&quot;)</translation>
+    </message>
+    <message>
+        <source>the connection to the container ended before the command did</source>
+        <translation>la conexión con el contenedor terminó antes que el comando</translation>
+    </message>
+    <message>
+        <source>this port-forward was started already</source>
+        <translation>este reenvío de puertos ya se inició</translation>
+    </message>
+    <message>
+        <source>unable to listen on port %1: %2</source>
+        <translation>no se puede escuchar en el puerto %1: %2</translation>
+    </message>
+    <message>
+        <source>unable to forward port because pod is not running. Current status=%1</source>
+        <translation>no se puede reenviar el puerto porque el pod no está en ejecución. Estado actual=%1</translation>
+    </message>
+    <message>
+        <source>lost connection to pod %1</source>
+        <translation>se perdió la conexión con el pod %1</translation>
+    </message>
+    <message>
+        <source>an error occurred forwarding %1 -&gt; %2: %3</source>
+        <translation>se produjo un error al reenviar %1 -&gt; %2: %3</translation>
+    </message>
+    <message>
+        <source>Pod &apos;%1&apos; does not have a named port &apos;%2&apos;</source>
+        <translation>El pod &apos;%1&apos; no tiene un puerto llamado &apos;%2&apos;</translation>
+    </message>
+    <message>
+        <source>Service %1 does not have a service port %2</source>
+        <translation>El Service %1 no tiene un puerto de servicio %2</translation>
+    </message>
+    <message>
+        <source>invalid service &apos;%1&apos;: Service is defined without a selector</source>
+        <translation>servicio &apos;%1&apos; no válido: el Service está definido sin selector</translation>
+    </message>
+    <message>
+        <source>no running pod backs service %1</source>
+        <translation>ningún pod en ejecución respalda el servicio %1</translation>
+    </message>
+</context>
+<context>
     <name>Yaml</name>
     <message>
         <source>the document expands to too many values (aliases nested too deeply?)</source>
@@ -818,6 +932,72 @@
     <message>
         <source>expected one YAML document, found %1</source>
         <translation>se esperaba un documento YAML, se encontraron %1</translation>
+    </message>
+</context>
+<context>
+    <name>YamlEdit</name>
+    <message>
+        <source>invalid field path &quot;%1&quot;</source>
+        <translation>ruta de campo no válida &quot;%1&quot;</translation>
+    </message>
+    <message>
+        <source>%1: the value above it is not a map</source>
+        <translation>%1: el valor que lo contiene no es un mapa</translation>
+    </message>
+    <message>
+        <source>%1: the value above it is not a list</source>
+        <translation>%1: el valor que lo contiene no es una lista</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: the list has %n item(s)</source>
+        <translation>
+            <numerusform>%1: la lista tiene %n elemento</numerusform>
+            <numerusform>%1: la lista tiene %n elementos</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>unexpected content</source>
+        <translation>contenido inesperado</translation>
+    </message>
+    <message>
+        <source>line %1: %2</source>
+        <translation>línea %1: %2</translation>
+    </message>
+    <message>
+        <source>expected a key</source>
+        <translation>se esperaba una clave</translation>
+    </message>
+    <message>
+        <source>unexpected indentation</source>
+        <translation>sangría inesperada</translation>
+    </message>
+    <message>
+        <source>unterminated value</source>
+        <translation>valor sin terminar</translation>
+    </message>
+    <message>
+        <source>%1: the list has no items</source>
+        <translation>%1: la lista no tiene elementos</translation>
+    </message>
+    <message>
+        <source>the file has no such document</source>
+        <translation>el archivo no tiene ese documento</translation>
+    </message>
+    <message>
+        <source>the document is not valid YAML: %1</source>
+        <translation>el documento no es YAML válido: %1</translation>
+    </message>
+    <message>
+        <source>%1 cannot be changed in place in this document</source>
+        <translation>%1 no se puede cambiar en su sitio en este documento</translation>
+    </message>
+    <message>
+        <source>%1 is not a list</source>
+        <translation>%1 no es una lista</translation>
+    </message>
+    <message>
+        <source>%1 has no item %2</source>
+        <translation>%1 no tiene el elemento %2</translation>
     </message>
 </context>
 <context>
@@ -1215,6 +1395,50 @@
     <message>
         <source>Cancelling ...</source>
         <translation>Cancelando ...</translation>
+    </message>
+</context>
+<context>
+    <name>timonel::gui::DiffView</name>
+    <message>
+        <source>%1 %2: %3</source>
+        <comment>kind name: why it could not be compared</comment>
+        <translation>%1 %2: %3</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n object(s) would be created</source>
+        <translation>
+            <numerusform>se crearía %n objeto</numerusform>
+            <numerusform>se crearían %n objetos</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n object(s) would change</source>
+        <translation>
+            <numerusform>cambiaría %n objeto</numerusform>
+            <numerusform>cambiarían %n objetos</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n object(s) unchanged</source>
+        <translation>
+            <numerusform>%n objeto sin cambios</numerusform>
+            <numerusform>%n objetos sin cambios</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n object(s) could not be compared</source>
+        <translation>
+            <numerusform>no se pudo comparar %n objeto</numerusform>
+            <numerusform>no se pudieron comparar %n objetos</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The file has no objects to compare.</source>
+        <translation>El archivo no tiene objetos que comparar.</translation>
+    </message>
+    <message>
+        <source>No differences: the cluster has every object as the file says.</source>
+        <translation>Sin diferencias: el clúster tiene cada objeto tal como dice el archivo.</translation>
     </message>
 </context>
 <context>
@@ -1617,6 +1841,30 @@
         <source>Topology</source>
         <translation>Topología</translation>
     </message>
+    <message>
+        <source>Port forwards</source>
+        <translation>Redirecciones de puertos</translation>
+    </message>
+    <message>
+        <source>D&amp;iff against cluster</source>
+        <translation>&amp;Comparar con el clúster</translation>
+    </message>
+    <message>
+        <source>Opening a shell in %1</source>
+        <translation>Abriendo una shell en %1</translation>
+    </message>
+    <message>
+        <source>Port-forward</source>
+        <translation>Redirigir un puerto</translation>
+    </message>
+    <message>
+        <source>Port of %1 to forward:</source>
+        <translation>Puerto de %1 que redirigir:</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a port: give a number from 1 to 65535</source>
+        <translation>&quot;%1&quot; no es un puerto: indica un número del 1 al 65535</translation>
+    </message>
 </context>
 <context>
     <name>timonel::gui::ManifestTab</name>
@@ -1631,6 +1879,29 @@
     <message>
         <source>Cannot save %1: %2</source>
         <translation>No se puede guardar %1: %2</translation>
+    </message>
+    <message>
+        <source>Object &amp;form</source>
+        <translation>&amp;Formulario del objeto</translation>
+    </message>
+    <message>
+        <source>Show or hide the form of the object under the cursor</source>
+        <translation>Muestra u oculta el formulario del objeto bajo el cursor</translation>
+    </message>
+    <message>
+        <source>Diff of %1</source>
+        <translation>Diferencias de %1</translation>
+    </message>
+    <message>
+        <source>Line %1: %2: nothing was compared</source>
+        <translation>Línea %1: %2: no se comparó nada</translation>
+    </message>
+    <message numerus="yes">
+        <source>Comparing %n object(s) with the cluster...</source>
+        <translation>
+            <numerusform>Comparando %n objeto con el clúster...</numerusform>
+            <numerusform>Comparando %n objetos con el clúster...</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1665,6 +1936,48 @@
     </message>
 </context>
 <context>
+    <name>timonel::gui::ObjectForm</name>
+    <message>
+        <source>The document is not valid YAML at the moment; the form shows it as it was last read.</source>
+        <translation>El documento no es YAML válido en este momento; el formulario lo muestra tal como se leyó la última vez.</translation>
+    </message>
+</context>
+<context>
+    <name>timonel::gui::PortForwardsPanel</name>
+    <message>
+        <source>Forwarding</source>
+        <translation>Reenviando</translation>
+    </message>
+    <message>
+        <source>Local address</source>
+        <translation>Dirección local</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>Estado</translation>
+    </message>
+    <message>
+        <source>Open in browser</source>
+        <translation>Abrir en el navegador</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>Detener</translation>
+    </message>
+    <message>
+        <source>Starting ...</source>
+        <translation>Iniciando ...</translation>
+    </message>
+    <message>
+        <source>Forwarding %1 ...</source>
+        <translation>Reenviando %1 ...</translation>
+    </message>
+    <message>
+        <source>Forwarding from 127.0.0.1:%1</source>
+        <translation>Reenviando desde 127.0.0.1:%1</translation>
+    </message>
+</context>
+<context>
     <name>timonel::gui::ResourceTree</name>
     <message>
         <source>Resource</source>
@@ -1689,6 +2002,45 @@
     <message>
         <source>NotReady</source>
         <translation>NotReady</translation>
+    </message>
+</context>
+<context>
+    <name>timonel::gui::TerminalTab</name>
+    <message>
+        <source>&amp;Restart</source>
+        <translation>&amp;Reiniciar</translation>
+    </message>
+    <message>
+        <source>Run the command again in this terminal</source>
+        <translation>Ejecutar el comando de nuevo en este terminal</translation>
+    </message>
+    <message>
+        <source>Terminal: %1</source>
+        <translation>Terminal: %1</translation>
+    </message>
+    <message>
+        <source>Connecting to %1…</source>
+        <translation>Conectando con %1…</translation>
+    </message>
+    <message>
+        <source>Connected to pod %1</source>
+        <translation>Conectado al pod %1</translation>
+    </message>
+    <message>
+        <source>Connected to container %1 of pod %2</source>
+        <translation>Conectado al contenedor %1 del pod %2</translation>
+    </message>
+    <message>
+        <source>The command ended with exit code %1.</source>
+        <translation>El comando terminó con el código de salida %1.</translation>
+    </message>
+    <message>
+        <source>The connection to the container was lost: %1</source>
+        <translation>Se perdió la conexión con el contenedor: %1</translation>
+    </message>
+    <message>
+        <source>Could not open a terminal: %1</source>
+        <translation>No se pudo abrir un terminal: %1</translation>
     </message>
 </context>
 <context>
@@ -1744,6 +2096,232 @@
     <message>
         <source>Start node</source>
         <translation>Iniciar el nodo</translation>
+    </message>
+</context>
+<context>
+    <name>timonel::gui::form::ContainersSection</name>
+    <message>
+        <source>Containers</source>
+        <translation>Contenedores</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>Añadir</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Quitar</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nombre</translation>
+    </message>
+    <message>
+        <source>Image</source>
+        <translation>Imagen</translation>
+    </message>
+    <message>
+        <source>CPU request</source>
+        <translation>Petición de CPU</translation>
+    </message>
+    <message>
+        <source>Memory request</source>
+        <translation>Petición de memoria</translation>
+    </message>
+    <message>
+        <source>CPU limit</source>
+        <translation>Límite de CPU</translation>
+    </message>
+    <message>
+        <source>Memory limit</source>
+        <translation>Límite de memoria</translation>
+    </message>
+    <message>
+        <source>Ports</source>
+        <translation>Puertos</translation>
+    </message>
+    <message>
+        <source>Container port</source>
+        <translation>Puerto del contenedor</translation>
+    </message>
+    <message>
+        <source>Protocol</source>
+        <translation>Protocolo</translation>
+    </message>
+    <message>
+        <source>Environment</source>
+        <translation>Entorno</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>Valor</translation>
+    </message>
+    <message>
+        <source>Liveness probe</source>
+        <translation>Sonda de vida</translation>
+    </message>
+    <message>
+        <source>Readiness probe</source>
+        <translation>Sonda de preparación</translation>
+    </message>
+    <message>
+        <source>(unnamed)</source>
+        <translation>(sin nombre)</translation>
+    </message>
+</context>
+<context>
+    <name>timonel::gui::form::FormBinding</name>
+    <message>
+        <source>%1:</source>
+        <comment>a field&apos;s label</comment>
+        <translation>%1:</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>Clave</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>Valor</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>Añadir</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Quitar</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <comment>a field&apos;s label: the problem with its value</comment>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>Duplicate value: &quot;%1&quot;</source>
+        <translation>Valor duplicado: &quot;%1&quot;</translation>
+    </message>
+</context>
+<context>
+    <name>timonel::gui::form::MetadataSection</name>
+    <message>
+        <source>Object</source>
+        <translation>Objeto</translation>
+    </message>
+    <message>
+        <source>Kind:</source>
+        <translation>Tipo:</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nombre</translation>
+    </message>
+    <message>
+        <source>Namespace</source>
+        <translation>Namespace</translation>
+    </message>
+    <message>
+        <source>Replicas</source>
+        <translation>Réplicas</translation>
+    </message>
+    <message>
+        <source>Labels</source>
+        <translation>Etiquetas</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <comment>kind (apiVersion)</comment>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>Parallelism:</source>
+        <translation>Paralelismo:</translation>
+    </message>
+    <message>
+        <source>Replicas:</source>
+        <translation>Réplicas:</translation>
+    </message>
+</context>
+<context>
+    <name>timonel::gui::form::ProbeSection</name>
+    <message>
+        <source>None</source>
+        <translation>Ninguna</translation>
+    </message>
+    <message>
+        <source>HTTP GET</source>
+        <translation>HTTP GET</translation>
+    </message>
+    <message>
+        <source>TCP socket</source>
+        <translation>Socket TCP</translation>
+    </message>
+    <message>
+        <source>Other (exec, gRPC)</source>
+        <translation>Otra (exec, gRPC)</translation>
+    </message>
+    <message>
+        <source>Check:</source>
+        <translation>Comprobación:</translation>
+    </message>
+    <message>
+        <source>Path</source>
+        <translation>Ruta</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>Puerto</translation>
+    </message>
+    <message>
+        <source>Initial delay (s)</source>
+        <translation>Retardo inicial (s)</translation>
+    </message>
+    <message>
+        <source>Period (s)</source>
+        <translation>Periodo (s)</translation>
+    </message>
+</context>
+<context>
+    <name>timonel::gui::form::ServiceSection</name>
+    <message>
+        <source>Service</source>
+        <translation>Servicio</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Tipo</translation>
+    </message>
+    <message>
+        <source>ClusterIP (default)</source>
+        <translation>ClusterIP (predeterminado)</translation>
+    </message>
+    <message>
+        <source>Selector</source>
+        <translation>Selector</translation>
+    </message>
+    <message>
+        <source>Ports</source>
+        <translation>Puertos</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nombre</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>Puerto</translation>
+    </message>
+    <message>
+        <source>Target port</source>
+        <translation>Puerto de destino</translation>
+    </message>
+    <message>
+        <source>Protocol</source>
+        <translation>Protocolo</translation>
+    </message>
+    <message>
+        <source>Node port</source>
+        <translation>Puerto del nodo</translation>
     </message>
 </context>
 <context>

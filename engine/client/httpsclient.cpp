@@ -315,17 +315,7 @@ struct HttpsClient::Target
 HttpsClient::HttpsClient(ClusterAccess access, QObject *parent)
     : ApiClient(parent), m_access(std::move(access)), m_manager(new QNetworkAccessManager(this))
 {
-    m_tls = QSslConfiguration::defaultConfiguration();
-    if (!m_access.caCertificates.isEmpty())
-        m_tls.setCaCertificates(m_access.caCertificates); // only the cluster's CA, as kubectl
-    if (!m_access.clientCertificate.isNull()) {
-        m_tls.setLocalCertificate(m_access.clientCertificate);
-        m_tls.setPrivateKey(m_access.clientKey);
-    }
-    m_tls.setPeerVerifyMode(m_access.insecureSkipTlsVerify ? QSslSocket::VerifyNone
-                                                           : QSslSocket::VerifyPeer);
-    m_tls.setProtocol(QSsl::TlsV1_2OrLater);
-    m_tls.setAllowedNextProtocols({QSslConfiguration::NextProtocolHttp1_1});
+    m_tls = tlsConfiguration(m_access);
 }
 
 HttpsClient::~HttpsClient()
@@ -375,12 +365,8 @@ QNetworkReply *HttpsClient::send(QNetworkAccessManager *manager, const QByteArra
     request.setRawHeader("Accept", accept);
     if (!contentType.isEmpty())
         request.setHeader(QNetworkRequest::ContentTypeHeader, contentType);
-    if (!m_access.bearerToken.isEmpty())
-        request.setRawHeader("Authorization", "Bearer " + m_access.bearerToken);
-    else if (!m_access.username.isEmpty())
-        request.setRawHeader(
-            "Authorization",
-            "Basic " + (m_access.username + u':' + m_access.password).toUtf8().toBase64());
+    if (const QByteArray authorization = authorizationHeader(m_access); !authorization.isEmpty())
+        request.setRawHeader("Authorization", authorization);
     if (!m_access.tlsServerName.isEmpty())
         request.setPeerVerifyName(m_access.tlsServerName);
     // Watches are ended when silent too long; followed logs may rightly be silent for hours.

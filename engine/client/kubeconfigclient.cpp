@@ -7,6 +7,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
+#include <QSslSocket>
 
 using namespace Qt::StringLiterals;
 
@@ -219,6 +220,31 @@ std::expected<KubeconfigContexts, QString> readKubeconfigContexts(const QString 
         contexts.names.append(v.toObject().value(u"name").toString());
     contexts.current = config.value(u"current-context").toString();
     return contexts;
+}
+
+QSslConfiguration tlsConfiguration(const ClusterAccess &access)
+{
+    QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+    if (!access.caCertificates.isEmpty())
+        tls.setCaCertificates(access.caCertificates); // only the cluster's CA, as kubectl
+    if (!access.clientCertificate.isNull()) {
+        tls.setLocalCertificate(access.clientCertificate);
+        tls.setPrivateKey(access.clientKey);
+    }
+    tls.setPeerVerifyMode(access.insecureSkipTlsVerify ? QSslSocket::VerifyNone
+                                                       : QSslSocket::VerifyPeer);
+    tls.setProtocol(QSsl::TlsV1_2OrLater);
+    tls.setAllowedNextProtocols({QSslConfiguration::NextProtocolHttp1_1});
+    return tls;
+}
+
+QByteArray authorizationHeader(const ClusterAccess &access)
+{
+    if (!access.bearerToken.isEmpty())
+        return "Bearer " + access.bearerToken;
+    if (!access.username.isEmpty())
+        return "Basic " + (access.username + u':' + access.password).toUtf8().toBase64();
+    return {};
 }
 
 } // namespace timonel::client

@@ -6,6 +6,7 @@
 #include <QJsonObject>
 #include <QList>
 #include <QSslCertificate>
+#include <QSslConfiguration>
 #include <QSslKey>
 #include <QString>
 #include <QStringList>
@@ -48,6 +49,13 @@ struct KubeconfigContexts
     QString current;
 };
 std::expected<KubeconfigContexts, QString> readKubeconfigContexts(const QString &path = {});
+
+// The TLS settings of a connection to the cluster, as kubectl makes them: only the cluster's CAs
+// when the kubeconfig names some, the client certificate, TLS 1.2 or later, HTTP/1.1.
+QSslConfiguration tlsConfiguration(const ClusterAccess &access);
+// The Authorization header for the bearer token or the basic credentials; empty when the access
+// authenticates with its client certificate (or not at all).
+QByteArray authorizationHeader(const ClusterAccess &access);
 
 // A PEM private key of any of the forms kubeconfigs carry: PKCS#8, SEC1 EC or PKCS#1 RSA.
 std::expected<QSslKey, QString> parsePrivateKey(const QByteArray &pem);

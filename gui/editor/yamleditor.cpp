@@ -1,6 +1,10 @@
-#include "yamleditor.h"
+#include "editor/yamleditor.h"
 
-#include "findbar.h"
+#include "editor/editorgutter.h"
+#include "editor/findbar.h"
+#include "editor/folding.h"
+#include "editor/linecommands.h"
+#include "editor/problemmarks.h"
 
 #include <KSyntaxHighlighting/Definition>
 #include <KSyntaxHighlighting/Repository>
@@ -8,18 +12,16 @@
 #include <KSyntaxHighlighting/Theme>
 
 #include <QAbstractItemView>
-#include <QCompleter>
 #include <QFontDatabase>
 #include <QHelpEvent>
 #include <QPainter>
 #include <QScrollBar>
-#include <QStandardItemModel>
-#include <QStyledItemDelegate>
 #include <QTextBlock>
-#include <QTimer>
 #include <QToolTip>
 
 namespace timonel::gui {
+
+using linecommands::indentWidth;
 
 namespace {
 
@@ -29,261 +31,11 @@ KSyntaxHighlighting::Repository &repository()
     return shared;
 }
 
-constexpr int indentWidth = 2;
-constexpr int insertTextRole = Qt::UserRole + 1;
-constexpr int detailRole = Qt::UserRole + 2;
-constexpr int errorProperty = QTextFormat::UserProperty;
-
-QColor markColor(bool error)
-{
-    return error ? QColor(0xda, 0x44, 0x53) : QColor(0xf6, 0x74, 0x00);
-}
-
-int indentOf(const QString &text)
-{
-    int i = 0;
-    while (i < text.size() && text.at(i) == u' ')
-        ++i;
-    return i;
-}
-
-// Blank and comment-only lines neither start nor end a YAML block.
-bool isInsignificant(const QString &text)
-{
-    const QString t = text.trimmed();
-    return t.isEmpty() || t.startsWith(u'#');
-}
-
-bool isDocumentStart(const QString &text)
-{
-    return text.startsWith(QLatin1String("---")) && (text.size() == 3 || text.at(3).isSpace());
-}
-
-bool isDocumentEnd(const QString &text)
-{
-    return text.startsWith(QLatin1String("...")) && (text.size() == 3 || text.at(3).isSpace());
-}
-
-bool isSequenceItem(const QString &text, int indent)
-{
-    const QStringView rest = QStringView(text).mid(indent);
-    return rest == u"-" || rest.startsWith(u"- ");
-}
-
-// The line without a trailing " # comment" (quotes aside: good enough for indentation).
-QString codeOf(const QString &text)
-{
-    const qsizetype hash = text.indexOf(QLatin1String(" #"));
-    return (hash < 0 ? text : text.left(hash)).trimmed();
-}
-
-bool isWordChar(QChar c)
-{
-    return c.isLetterOrNumber() || c == u'_' || c == u'-' || c == u'.' || c == u'/';
-}
-
-QTextBlock nextSignificant(QTextBlock block)
-{
-    block = block.next();
-    while (block.isValid() && isInsignificant(block.text()) && !isDocumentStart(block.text()))
-        block = block.next();
-    return block;
-}
-
-// A "key:" whose value is a sequence at the key's own indentation, as kubectl writes them.
-bool opensSameIndentSequence(const QString &header, const QString &child, int indent)
-{
-    return indentOf(child) == indent && codeOf(header).endsWith(u':') &&
-           isSequenceItem(child, indent);
-}
-
-// Cheap (looks at one following line): the gutter asks this for every visible line.
-bool isFoldHeader(const QTextBlock &header)
-{
-    const QString text = header.text();
-    const QTextBlock next = nextSignificant(header);
-    if (!next.isValid() || isDocumentStart(next.text()))
-        return false;
-    if (isDocumentStart(text))
-        return true;
-    if (isInsignificant(text) || isDocumentEnd(text) || isDocumentEnd(next.text()))
-        return false;
-    const int indent = indentOf(text);
-    return indentOf(next.text()) > indent || opensSameIndentSequence(text, next.text(), indent);
-}
-
-// The last line of the block a header folds: trailing blank and comment lines stay visible.
-QTextBlock foldEndBlock(const QTextBlock &header)
-{
-    if (!isFoldHeader(header))
-        return header;
-    const QString text = header.text();
-    QTextBlock last = header;
-    if (isDocumentStart(text)) {
-        for (QTextBlock b = header.next(); b.isValid() && !isDocumentStart(b.text());
-             b = b.next()) {
-            if (!b.text().trimmed().isEmpty())
-                last = b;
-            if (isDocumentEnd(b.text()))
-                break;
-        }
-        return last;
-    }
-    const int indent = indentOf(text);
-    const bool sequence = opensSameIndentSequence(text, nextSignificant(header).text(), indent);
-    for (QTextBlock b = nextSignificant(header); b.isValid(); b = nextSignificant(b)) {
-        const QString t = b.text();
-        const int i = indentOf(t);
-        if (isDocumentStart(t) || isDocumentEnd(t) || i < indent ||
-            (i == indent && !(sequence && isSequenceItem(t, i))))
-            break;
-        last = b;
-    }
-    return last;
-}
-
-// Completion rows: the text, and the detail dimmed on the right.
-class CompletionDelegate : public QStyledItemDelegate
-{
-public:
-    using QStyledItemDelegate::QStyledItemDelegate;
-    void paint(QPainter *painter, const QStyleOptionViewItem &option,
-               const QModelIndex &index) const override
-    {
-        QStyledItemDelegate::paint(painter, option, index);
-        const QString detail = index.data(detailRole).toString();
-        if (detail.isEmpty())
-            return;
-        painter->save();
-        const bool selected = option.state & QStyle::State_Selected;
-        QColor color = option.palette.color(selected ? QPalette::HighlightedText : QPalette::Text);
-        color.setAlphaF(0.6f);
-        painter->setPen(color);
-        painter->drawText(option.rect.adjusted(0, 0, -6, 0), Qt::AlignRight | Qt::AlignVCenter,
-                          detail);
-        painter->restore();
-    }
-    QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override
-    {
-        QSize size = QStyledItemDelegate::sizeHint(option, index);
-        const QString detail = index.data(detailRole).toString();
-        if (!detail.isEmpty())
-            size.rwidth() += option.fontMetrics.horizontalAdvance(detail) + 24;
-        return size;
-    }
-};
-
 } // namespace
-
-// Left of the text: problem markers, line numbers and fold markers (▸ folded, ▾ open).
-class EditorGutter : public QWidget
-{
-public:
-    explicit EditorGutter(YamlEditor *editor) : QWidget(editor), m_editor(editor) {}
-    QSize sizeHint() const override { return {m_editor->gutterWidth(), 0}; }
-
-    QColor background, numberColor, currentNumberColor;
-
-    int markerWidth() const { return fontMetrics().height() / 2 + 4; }
-    int foldWidth() const { return fontMetrics().height(); }
-
-protected:
-    void paintEvent(QPaintEvent *event) override;
-    void mousePressEvent(QMouseEvent *event) override;
-    void mouseReleaseEvent(QMouseEvent *event) override { event->accept(); }
-    bool event(QEvent *event) override;
-
-private:
-    QTextBlock blockAt(int y) const
-    {
-        const QTextBlock block = m_editor->cursorForPosition(QPoint(0, y)).block();
-        const QRectF rect =
-            m_editor->blockBoundingGeometry(block).translated(m_editor->contentOffset());
-        return y >= rect.top() && y < rect.bottom() ? block : QTextBlock();
-    }
-
-    YamlEditor *m_editor;
-};
-
-void EditorGutter::paintEvent(QPaintEvent *event)
-{
-    QPainter painter(this);
-    painter.fillRect(event->rect(), background);
-    // Problems by the line they are on now (their marks move with edits).
-    QHash<int, bool> problems;
-    for (const QTextEdit::ExtraSelection &mark : std::as_const(m_editor->m_diagnosticMarks)) {
-        const int line = mark.cursor.block().blockNumber();
-        problems[line] = problems.value(line) || mark.format.property(errorProperty).toBool();
-    }
-    const int current = m_editor->textCursor().blockNumber();
-    const int numbersRight = width() - foldWidth() - 2;
-    const int fold = foldWidth();
-    QTextBlock block = m_editor->firstVisibleBlock();
-    qreal top = m_editor->blockBoundingGeometry(block).translated(m_editor->contentOffset()).top();
-    while (block.isValid() && top <= event->rect().bottom()) {
-        const qreal height = m_editor->blockBoundingRect(block).height();
-        if (block.isVisible() && top + height >= event->rect().top()) {
-            const int lineHeight = qRound(height);
-            const QRect line(0, qRound(top), width(), lineHeight);
-            const int number = block.blockNumber();
-            if (auto it = problems.constFind(number); it != problems.cend()) {
-                const int d = markerWidth() - 6;
-                painter.setRenderHint(QPainter::Antialiasing);
-                painter.setPen(Qt::NoPen);
-                painter.setBrush(markColor(*it));
-                painter.drawEllipse(QRectF(3, line.center().y() - d / 2.0, d, d));
-            }
-            painter.setPen(number == current ? currentNumberColor : numberColor);
-            painter.setFont(m_editor->font());
-            painter.drawText(QRect(0, line.top(), numbersRight, lineHeight), Qt::AlignRight,
-                             QString::number(number + 1));
-            if (isFoldHeader(block)) {
-                const bool folded = !block.next().isVisible();
-                const QPointF c(width() - fold / 2.0 - 1, line.center().y() + 0.5);
-                const qreal r = fold / 4.0;
-                const QPolygonF arrow =
-                    folded ? QPolygonF({c + QPointF(-r / 2, -r), c + QPointF(r, 0),
-                                        c + QPointF(-r / 2, r)})
-                           : QPolygonF({c + QPointF(-r, -r / 2), c + QPointF(r, -r / 2),
-                                        c + QPointF(0, r)});
-                painter.setRenderHint(QPainter::Antialiasing);
-                painter.setPen(Qt::NoPen);
-                painter.setBrush(numberColor);
-                painter.drawPolygon(arrow);
-            }
-        }
-        block = block.next();
-        top += height;
-    }
-}
-
-void EditorGutter::mousePressEvent(QMouseEvent *event)
-{
-    const QTextBlock block = blockAt(qRound(event->position().y()));
-    if (block.isValid() && event->position().x() >= width() - foldWidth() - 2 &&
-        isFoldHeader(block))
-        m_editor->toggleFold(block.blockNumber() + 1);
-}
-
-bool EditorGutter::event(QEvent *event)
-{
-    if (event->type() != QEvent::ToolTip)
-        return QWidget::event(event);
-    auto *help = static_cast<QHelpEvent *>(event);
-    const QTextBlock block = blockAt(help->pos().y());
-    const QString messages =
-        block.isValid() ? m_editor->diagnosticsAt(block.blockNumber() + 1) : QString();
-    if (messages.isEmpty())
-        QToolTip::hideText();
-    else
-        QToolTip::showText(help->globalPos(), messages, this);
-    return true;
-}
 
 YamlEditor::YamlEditor(QWidget *parent)
     : QPlainTextEdit(parent), m_highlighter(new KSyntaxHighlighting::SyntaxHighlighter(document())),
-      m_gutter(new EditorGutter(this)), m_completions(new QStandardItemModel(this)),
-      m_autoComplete(new QTimer(this))
+      m_gutter(new EditorGutter(this)), m_completion(new CompletionPopup(this))
 {
     setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     setLineWrapMode(QPlainTextEdit::NoWrap);
@@ -305,21 +57,6 @@ YamlEditor::YamlEditor(QWidget *parent)
         Q_EMIT cursorMoved(cursorLine(), cursorColumn());
     });
     connect(document(), &QTextDocument::contentsChange, this, &YamlEditor::repairFolds);
-
-    m_completer = new QCompleter(m_completions, this);
-    m_completer->setWidget(this);
-    m_completer->setCompletionMode(QCompleter::PopupCompletion);
-    m_completer->setCaseSensitivity(Qt::CaseInsensitive);
-    m_completer->setFilterMode(Qt::MatchStartsWith);
-    m_completer->popup()->setItemDelegate(new CompletionDelegate(m_completer->popup()));
-    connect(m_completer, qOverload<const QModelIndex &>(&QCompleter::activated), this,
-            [this](const QModelIndex &index) {
-                insertCompletion(index.data(insertTextRole).toString());
-            });
-    // Typing a key pops the list up after a pause, not on every letter.
-    m_autoComplete->setSingleShot(true);
-    m_autoComplete->setInterval(300);
-    connect(m_autoComplete, &QTimer::timeout, this, &YamlEditor::maybeAutoComplete);
 
     updateMargins();
     updateSelections();
@@ -541,7 +278,7 @@ void YamlEditor::paintEvent(QPaintEvent *event)
         const QRectF rect = blockBoundingGeometry(block).translated(contentOffset());
         if (rect.top() > event->rect().bottom())
             break;
-        if (!block.next().isValid() || block.next().isVisible() || !isFoldHeader(block) ||
+        if (!block.next().isValid() || block.next().isVisible() || !folding::isHeader(block) ||
             block.layout()->lineCount() == 0)
             continue;
         const qreal x = rect.left() + block.layout()->lineAt(0).naturalTextWidth() +
@@ -560,44 +297,20 @@ void YamlEditor::setDiagnostics(const QList<EditorDiagnostic> &diagnostics)
 {
     m_diagnostics = diagnostics;
     m_diagnosticMarks.clear();
-    for (const EditorDiagnostic &d : diagnostics) {
-        const QTextBlock block =
-            document()->findBlockByNumber(std::clamp(d.line, 1, blockCount()) - 1);
-        const QString text = block.text();
-        int start = std::clamp(d.column - 1, 0, int(text.size()));
-        int end = start;
-        if (d.length > 0) {
-            end = std::min(start + d.length, int(text.size()));
-        } else {
-            // The token there: up to a space, or to a key's colon.
-            while (
-                end < text.size() && !text.at(end).isSpace() &&
-                !(text.at(end) == u':' && (end + 1 == text.size() || text.at(end + 1).isSpace())))
-                ++end;
-            if (end == start) // nothing there: the whole line
-                start = indentOf(text), end = int(text.size());
-        }
-        QTextEdit::ExtraSelection mark;
-        mark.format.setUnderlineStyle(QTextCharFormat::WaveUnderline);
-        mark.format.setUnderlineColor(markColor(d.error));
-        mark.format.setToolTip(d.message);
-        mark.format.setProperty(errorProperty, d.error);
-        mark.cursor = QTextCursor(document());
-        mark.cursor.setPosition(block.position() + start);
-        mark.cursor.setPosition(block.position() + end, QTextCursor::KeepAnchor);
-        m_diagnosticMarks.append(mark);
-    }
+    for (const EditorDiagnostic &d : diagnostics)
+        m_diagnosticMarks.append(problemmarks::mark(document(), d));
     updateSelections();
     m_gutter->update();
 }
 
+QHash<int, bool> YamlEditor::problemLines() const
+{
+    return problemmarks::lines(m_diagnosticMarks);
+}
+
 QString YamlEditor::diagnosticsAt(int line) const
 {
-    QStringList messages;
-    for (const QTextEdit::ExtraSelection &mark : m_diagnosticMarks)
-        if (mark.cursor.blockNumber() + 1 == line)
-            messages.append(mark.format.toolTip());
-    return messages.join(u'\n');
+    return problemmarks::messagesOnLine(m_diagnosticMarks, line);
 }
 
 void YamlEditor::setSearchHighlights(const QList<QTextCursor> &matches)
@@ -628,15 +341,12 @@ bool YamlEditor::viewportEvent(QEvent *event)
         return QPlainTextEdit::viewportEvent(event);
     // The messages of the marked text under the pointer.
     auto *help = static_cast<QHelpEvent *>(event);
-    const int position = cursorForPosition(help->pos()).position();
-    QStringList messages;
-    for (const QTextEdit::ExtraSelection &mark : std::as_const(m_diagnosticMarks))
-        if (position >= mark.cursor.selectionStart() && position <= mark.cursor.selectionEnd())
-            messages.append(mark.format.toolTip());
+    const QString messages =
+        problemmarks::messagesAt(m_diagnosticMarks, cursorForPosition(help->pos()).position());
     if (messages.isEmpty())
         QToolTip::hideText();
     else
-        QToolTip::showText(help->globalPos(), messages.join(u'\n'), viewport());
+        QToolTip::showText(help->globalPos(), messages, viewport());
     return true;
 }
 
@@ -644,19 +354,18 @@ bool YamlEditor::viewportEvent(QEvent *event)
 
 bool YamlEditor::isFoldable(int line) const
 {
-    return isFoldHeader(document()->findBlockByNumber(line - 1));
+    return folding::isHeader(document()->findBlockByNumber(line - 1));
 }
 
 bool YamlEditor::isFolded(int line) const
 {
-    const QTextBlock block = document()->findBlockByNumber(line - 1);
-    return isFoldHeader(block) && !block.next().isVisible();
+    return folding::isFolded(document()->findBlockByNumber(line - 1));
 }
 
 int YamlEditor::foldEnd(int line) const
 {
     const QTextBlock block = document()->findBlockByNumber(line - 1);
-    return block.isValid() ? foldEndBlock(block).blockNumber() + 1 : line;
+    return block.isValid() ? folding::endOf(block).blockNumber() + 1 : line;
 }
 
 void YamlEditor::fold(int line)
@@ -676,39 +385,22 @@ void YamlEditor::toggleFold(int line)
 
 void YamlEditor::foldAll()
 {
-    for (QTextBlock b = document()->firstBlock(); b.isValid(); b = b.next()) {
-        if (!b.isVisible() || !isFoldHeader(b))
-            continue;
-        const QTextBlock end = foldEndBlock(b);
-        for (QTextBlock h = b.next(); h.isValid(); h = h.next()) {
-            h.setVisible(false);
-            if (h == end)
-                break;
-        }
-        b = end;
-    }
-    relayout(document()->firstBlock(), document()->lastBlock());
+    relayout(folding::foldAll(document()));
 }
 
 void YamlEditor::unfoldAll()
 {
-    for (QTextBlock b = document()->firstBlock(); b.isValid(); b = b.next())
-        b.setVisible(true);
-    relayout(document()->firstBlock(), document()->lastBlock());
+    relayout(folding::unfoldAll(document()));
 }
 
 void YamlEditor::setFolded(const QTextBlock &header, bool folded)
 {
-    const QTextBlock end = foldEndBlock(header);
-    if (end == header)
+    const folding::Changed changed = folding::setFolded(header, folded);
+    if (changed.isEmpty())
         return;
-    // Unfolding shows everything inside, nested folds included.
-    for (QTextBlock b = header.next(); b.isValid(); b = b.next()) {
-        b.setVisible(!folded);
-        if (b == end)
-            break;
-    }
     if (folded) {
+        // The cursor leaves the hidden lines for the end of the header.
+        const QTextBlock end = folding::endOf(header);
         const int cursor = textCursor().position();
         if (cursor > header.position() + header.length() - 1 &&
             cursor < end.position() + end.length()) {
@@ -717,72 +409,39 @@ void YamlEditor::setFolded(const QTextBlock &header, bool folded)
             setTextCursor(c);
         }
     }
-    relayout(header, end);
+    relayout(changed);
 }
 
-void YamlEditor::relayout(const QTextBlock &from, const QTextBlock &to)
+void YamlEditor::relayout(const folding::Changed &changed)
 {
-    document()->markContentsDirty(from.position(), to.position() + to.length() - from.position());
+    if (changed.isEmpty())
+        return;
+    document()->markContentsDirty(changed.from, changed.to - changed.from);
     viewport()->update();
     m_gutter->update();
 }
 
-// Opens the folds hiding this block (the cursor, a match or an edit went there).
 void YamlEditor::revealBlock(const QTextBlock &block)
 {
-    if (!block.isValid() || block.isVisible())
-        return;
-    QTextBlock b = block;
-    while (b.isValid() && !b.isVisible())
-        b = b.previous();
-    const QTextBlock header = b;
-    QTextBlock last = b;
-    for (b = b.next(); b.isValid() && !b.isVisible(); b = b.next())
-        b.setVisible(true), last = b;
-    relayout(header, last);
+    relayout(folding::reveal(block));
 }
 
-// Keeps hidden lines behind a fold header after edits: an edit inside a fold opens it, and
-// lines left hidden behind a line that no longer folds (or a new line) are shown. Runs inside
-// the document's change notification, so marking the range dirty joins the pending relayout.
+// Runs inside the document's change notification, so marking the range dirty joins the pending
+// relayout.
 void YamlEditor::repairFolds(int position, int added)
 {
-    QTextBlock b = document()->findBlock(position);
-    if (b.previous().isValid())
-        b = b.previous();
-    const QTextBlock last = document()->findBlock(position + added).next();
-    int from = -1;
-    int to = -1;
-    for (; b.isValid(); b = b.next()) {
-        QTextBlock run;
-        if (!b.isVisible()) {
-            run = b;
-            while (run.previous().isValid() && !run.previous().isVisible())
-                run = run.previous();
-        } else if (b.next().isValid() && !b.next().isVisible() && !isFoldHeader(b)) {
-            run = b.next();
-        }
-        if (run.isValid()) {
-            from = from < 0 ? run.position() : std::min(from, run.position());
-            for (; run.isValid() && !run.isVisible(); run = run.next()) {
-                run.setVisible(true);
-                to = run.position() + run.length();
-            }
-        }
-        if (b == last)
-            break;
-    }
-    if (from >= 0) {
-        document()->markContentsDirty(from, to - from);
-        m_gutter->update();
-    }
+    const folding::Changed changed = folding::repair(document(), position, added);
+    if (changed.isEmpty())
+        return;
+    document()->markContentsDirty(changed.from, changed.to - changed.from);
+    m_gutter->update();
 }
 
 // --- typing
 
 void YamlEditor::keyPressEvent(QKeyEvent *event)
 {
-    const bool popup = m_completer->popup()->isVisible();
+    const bool popup = m_completion->isVisible();
     const int key = event->key();
     const Qt::KeyboardModifiers mods = event->modifiers() & ~Qt::KeypadModifier;
     if (popup && (key == Qt::Key_Return || key == Qt::Key_Enter || key == Qt::Key_Escape ||
@@ -817,236 +476,47 @@ void YamlEditor::keyPressEvent(QKeyEvent *event)
         return insertPlainText(QString(indentWidth, u' '));
     }
     if ((key == Qt::Key_Return || key == Qt::Key_Enter) &&
-        (mods == Qt::NoModifier || mods == Qt::ShiftModifier) && insertNewline())
-        return;
+        (mods == Qt::NoModifier || mods == Qt::ShiftModifier))
+        return linecommands::insertNewline(this);
     QPlainTextEdit::keyPressEvent(event);
-
-    if (popup) {
-        refreshCompletionPrefix();
-    } else if (event->text().size() == 1 && event->text().at(0).isLetter() && m_provider &&
-               m_autoCompleteEnabled) {
-        // A letter where a key goes (after indentation or "- "): offer keys after a pause.
-        static const QRegularExpression keyPosition(QStringLiteral("^ *(- +)*[A-Za-z][\\w.-]*$"));
-        const QTextCursor c = textCursor();
-        if (keyPosition.match(c.block().text().left(c.positionInBlock())).hasMatch())
-            m_autoComplete->start();
-    }
+    m_completion->keyTyped(event, popup);
 }
-
-bool YamlEditor::insertNewline()
-{
-    QTextCursor c = textCursor();
-    const QString before = c.block().text().left(c.positionInBlock());
-    if (!c.hasSelection() && before.trimmed().isEmpty()) {
-        // Inside the indentation: the line moves down whole, an empty line above it.
-        const int column = c.positionInBlock();
-        c.movePosition(QTextCursor::StartOfBlock);
-        c.insertBlock();
-        c.setPosition(c.block().position() + column);
-        setTextCursor(c);
-        return true;
-    }
-    const QString code = codeOf(before);
-    int indent = indentOf(before);
-    if (code == u"-" || code.startsWith(QLatin1String("- ")))
-        indent += 2; // inside the item, where its keys line up
-    if (code.endsWith(u':'))
-        indent += indentWidth;
-    c.beginEditBlock();
-    c.removeSelectedText();
-    c.insertBlock();
-    // The rest of the line moves down under the new indentation.
-    while (c.block().text().startsWith(u' '))
-        c.deleteChar();
-    c.insertText(QString(indent, u' '));
-    c.endEditBlock();
-    setTextCursor(c);
-    ensureCursorVisible();
-    return true;
-}
-
-namespace {
-
-// The lines a selection touches (a selection ending at a line's start leaves that line out).
-std::pair<QTextBlock, QTextBlock> selectedBlocks(const QTextCursor &cursor)
-{
-    QTextDocument *doc = cursor.document();
-    const QTextBlock first = doc->findBlock(cursor.selectionStart());
-    QTextBlock last = doc->findBlock(cursor.selectionEnd());
-    if (cursor.hasSelection() && last != first && cursor.selectionEnd() == last.position())
-        last = last.previous();
-    return {first, last};
-}
-
-template <typename Edit> void editLines(QPlainTextEdit *editor, Edit edit)
-{
-    const auto [first, last] = selectedBlocks(editor->textCursor());
-    QTextCursor c(editor->document());
-    c.beginEditBlock();
-    for (QTextBlock b = first;; b = b.next()) {
-        edit(c, b);
-        if (b == last)
-            break;
-    }
-    c.endEditBlock();
-}
-
-} // namespace
 
 void YamlEditor::indentSelection()
 {
-    editLines(this, [](QTextCursor &c, const QTextBlock &b) {
-        if (b.text().trimmed().isEmpty())
-            return;
-        c.setPosition(b.position());
-        c.insertText(QString(indentWidth, u' '));
-    });
+    linecommands::indentSelection(this);
 }
 
 void YamlEditor::unindentSelection()
 {
-    editLines(this, [](QTextCursor &c, const QTextBlock &b) {
-        c.setPosition(b.position());
-        c.setPosition(b.position() + std::min(indentOf(b.text()), indentWidth),
-                      QTextCursor::KeepAnchor);
-        c.removeSelectedText();
-    });
+    linecommands::unindentSelection(this);
 }
 
 void YamlEditor::toggleComment()
 {
-    const auto [first, last] = selectedBlocks(textCursor());
-    bool allCommented = true;
-    int column = std::numeric_limits<int>::max();
-    for (QTextBlock b = first;; b = b.next()) {
-        if (!b.text().trimmed().isEmpty()) {
-            allCommented = allCommented && b.text().trimmed().startsWith(u'#');
-            column = std::min(column, indentOf(b.text()));
-        }
-        if (b == last)
-            break;
-    }
-    if (column == std::numeric_limits<int>::max())
-        return; // only blank lines
-    editLines(this, [&](QTextCursor &c, const QTextBlock &b) {
-        const QString text = b.text();
-        if (text.trimmed().isEmpty())
-            return;
-        if (allCommented) {
-            const int hash = indentOf(text);
-            const bool space = hash + 1 < text.size() && text.at(hash + 1) == u' ';
-            c.setPosition(b.position() + hash);
-            c.setPosition(b.position() + hash + (space ? 2 : 1), QTextCursor::KeepAnchor);
-            c.removeSelectedText();
-        } else {
-            // At the shallowest indentation, so that commented blocks stay aligned.
-            c.setPosition(b.position() + column);
-            c.insertText(QStringLiteral("# "));
-        }
-    });
+    linecommands::toggleComment(this);
 }
 
 // --- completion
 
 void YamlEditor::setCompletionProvider(CompletionProvider provider)
 {
-    m_provider = std::move(provider);
+    m_completion->setProvider(std::move(provider));
 }
 
 QAbstractItemView *YamlEditor::completionPopup() const
 {
-    return m_completer->popup();
-}
-
-QString YamlEditor::completionPrefix() const
-{
-    const QTextCursor c = textCursor();
-    const QString text = c.block().text();
-    int start = c.positionInBlock();
-    while (start > 0 && isWordChar(text.at(start - 1)))
-        --start;
-    // A sequence dash is not part of the word.
-    while (start < c.positionInBlock() && text.at(start) == u'-')
-        ++start;
-    return text.mid(start, c.positionInBlock() - start);
+    return m_completion->popup();
 }
 
 void YamlEditor::setAutoCompletionDelay(int ms)
 {
-    m_autoComplete->setInterval(std::max(0, ms));
-    m_autoCompleteEnabled = ms >= 0;
+    m_completion->setAutoDelay(ms);
 }
 
 void YamlEditor::showCompletions()
 {
-    m_autoComplete->stop();
-    if (!m_provider)
-        return;
-    m_completions->clear();
-    for (const CompletionItem &item : m_provider(cursorLine(), cursorColumn())) {
-        auto *row = new QStandardItem(item.text);
-        row->setEditable(false);
-        row->setData(item.insertText.isEmpty() ? item.text : item.insertText, insertTextRole);
-        row->setData(item.detail, detailRole);
-        row->setToolTip(item.detail);
-        m_completions->appendRow(row);
-    }
-    const QString prefix = completionPrefix();
-    m_completionStart = textCursor().position() - int(prefix.size());
-    m_completer->setCompletionPrefix(prefix);
-    refreshCompletionPrefix();
-}
-
-void YamlEditor::refreshCompletionPrefix()
-{
-    const QTextCursor c = textCursor();
-    const QTextBlock block = document()->findBlock(m_completionStart);
-    const QString typed =
-        block.text().mid(m_completionStart - block.position(), c.position() - m_completionStart);
-    const bool inWord = c.block() == block && c.position() >= m_completionStart &&
-                        std::all_of(typed.begin(), typed.end(), isWordChar);
-    if (inWord)
-        m_completer->setCompletionPrefix(typed);
-    if (!inWord || m_completer->completionCount() == 0) {
-        m_completer->popup()->hide();
-        return;
-    }
-    QAbstractItemView *popup = m_completer->popup();
-    QTextCursor start(document());
-    start.setPosition(m_completionStart);
-    QRect rect = cursorRect(start).translated(viewport()->pos());
-    rect.setWidth(popup->sizeHintForColumn(0) + popup->verticalScrollBar()->sizeHint().width());
-    m_completer->complete(rect);
-    popup->setCurrentIndex(m_completer->completionModel()->index(0, 0));
-}
-
-void YamlEditor::maybeAutoComplete()
-{
-    if (!hasFocus() || m_completer->popup()->isVisible())
-        return;
-    showCompletions();
-    // The one match being exactly what was typed helps nobody.
-    if (m_completer->completionCount() == 1 &&
-        m_completer->currentCompletion() == completionPrefix())
-        m_completer->popup()->hide();
-}
-
-void YamlEditor::insertCompletion(const QString &insertText)
-{
-    QTextCursor c = textCursor();
-    const int end = c.position();
-    if (m_completionStart < 0 || m_completionStart > end)
-        return;
-    c.setPosition(m_completionStart);
-    const int column = c.positionInBlock();
-    c.setPosition(end, QTextCursor::KeepAnchor);
-    QString text = insertText;
-    text.replace(u'\n', u'\n' + QString(column, u' '));
-    c.beginEditBlock();
-    c.insertText(text);
-    c.endEditBlock();
-    setTextCursor(c);
-    m_completionStart = -1;
+    m_completion->show();
 }
 
 // --- find bar

@@ -3,18 +3,21 @@
 // numbers, problem markers and fold markers, folding by YAML block and by "---" document,
 // two-space indentation kept on Enter, comment toggling, problems underlined where they are
 // (their message as a tooltip), completion from a provider, and a find/replace bar.
+//
+// Its parts: the gutter (editorgutter.h), problem marks (problemmarks.h), folding (folding.h),
+// the completion popup (completionpopup.h), the typing aids on lines (linecommands.h) and the
+// find bar (findbar.h).
 #pragma once
 
+#include "editor/completionpopup.h"
+#include "editor/problemmarks.h"
+
+#include <QHash>
 #include <QList>
 #include <QPlainTextEdit>
 #include <QPointer>
 
-#include <functional>
-
-class QCompleter;
 class QAbstractItemView;
-class QStandardItemModel;
-class QTimer;
 
 namespace KSyntaxHighlighting {
 class SyntaxHighlighter;
@@ -24,27 +27,9 @@ namespace timonel::gui {
 
 class FindBar;
 class EditorGutter;
-
-struct EditorDiagnostic
-{
-    int line = 1;      // 1-based
-    int column = 1;    // 1-based
-    int length = 0;    // 0: to the end of the token there (the whole line past its end)
-    bool error = true; // else a warning
-    QString message;
-};
-
-struct CompletionItem
-{
-    QString text;       // shown and matched against the typed prefix
-    QString detail;     // shown dimmed beside it
-    QString insertText; // replaces the prefix; `text` when empty. Later lines get the
-                        // indentation of the prefix.
-};
-
-// Items for the 1-based line and column of the cursor; the word before the cursor is the
-// prefix the popup filters by.
-using CompletionProvider = std::function<QList<CompletionItem>(int line, int column)>;
+namespace folding {
+struct Changed;
+}
 
 class YamlEditor : public QPlainTextEdit
 {
@@ -132,14 +117,11 @@ private:
     void updateMargins();
     void updateSelections();
     void setFolded(const QTextBlock &header, bool folded);
-    void relayout(const QTextBlock &from, const QTextBlock &to);
+    void relayout(const folding::Changed &changed);
     void revealBlock(const QTextBlock &block);
     void repairFolds(int position, int added);
-    bool insertNewline();
-    void insertCompletion(const QString &insertText);
-    QString completionPrefix() const;
-    void refreshCompletionPrefix();
-    void maybeAutoComplete();
+    // The 0-based lines with problems marked now, and whether one of them is an error.
+    QHash<int, bool> problemLines() const;
 
     KSyntaxHighlighting::SyntaxHighlighter *m_highlighter;
     EditorGutter *m_gutter;
@@ -147,12 +129,7 @@ private:
     QList<EditorDiagnostic> m_diagnostics;
     QList<QTextEdit::ExtraSelection> m_diagnosticMarks; // one per diagnostic, same order
     QList<QTextEdit::ExtraSelection> m_searchMarks;
-    CompletionProvider m_provider;
-    QCompleter *m_completer = nullptr;
-    QStandardItemModel *m_completions = nullptr;
-    QTimer *m_autoComplete = nullptr;
-    bool m_autoCompleteEnabled = true;
-    int m_completionStart = -1; // where the prefix being completed starts
+    CompletionPopup *m_completion;
     QColor m_currentLineColor;
     QColor m_searchColor;
     bool m_applyingTheme = false;

@@ -8,7 +8,9 @@
 #include "logview.h"
 #include "mainwindow.h"
 #include "objectdetails.h"
+#include "portforwardspanel.h"
 #include "resourcetree.h"
+#include "terminaltab.h"
 #include "testsupport.h"
 #include "topology/topologyitems.h"
 #include "topology/topologymodel.h"
@@ -16,15 +18,37 @@
 #include "topologytab.h"
 
 #include <QAction>
+#include <QDeadlineTimer>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTreeWidget>
 #include <QUuid>
 
 using namespace timonel;
+
+namespace {
+
+// The forward runs in this thread's event loop: the socket waits without blocking it.
+QByteArray httpGet(quint16 port)
+{
+    QTcpSocket socket;
+    QByteArray reply;
+    QObject::connect(&socket, &QTcpSocket::readyRead, [&] { reply += socket.readAll(); });
+    QObject::connect(&socket, &QTcpSocket::connected, [&] {
+        socket.write("GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    });
+    socket.connectToHost(QStringLiteral("127.0.0.1"), port);
+    if (!QTest::qWaitFor([&] { return socket.state() == QAbstractSocket::UnconnectedState; },
+                         10000))
+        return {};
+    return reply;
+}
+
+} // namespace
 
 class TestMainWindow : public QObject
 {
@@ -132,6 +156,23 @@ private Q_SLOTS:
         QVERIFY(details->yaml()->toPlainText().contains(QLatin1String("name: nginx")));
         QVERIFY(details->log());
         QTRY_VERIFY_WITH_TIMEOUT(details->events()->topLevelItemCount() > 0, 30000);
+
+        // Port-forward from the panel: the pod's nginx answers on the local port.
+        window.portForwards()->forward(QStringLiteral("pods"), QStringLiteral("demo"),
+                                       QStringLiteral("nginx"), 80);
+        QTRY_VERIFY_WITH_TIMEOUT(window.portForwards()->list()->topLevelItem(0)->text(2) ==
+                                     QLatin1String("Forwarding"),
+                                 30000);
+        const quint16 local = window.portForwards()->localPort(0);
+        QVERIFY(local != 0);
+        QByteArray page;
+        QTRY_VERIFY_WITH_TIMEOUT((page = httpGet(local)).contains("nginx"), 20000);
+
+        // A shell in the pod opens as a terminal tab.
+        window.openShell(QStringLiteral("demo"), QStringLiteral("nginx"));
+        auto *terminal = qobject_cast<gui::TerminalTab *>(window.tabs()->currentWidget());
+        QVERIFY(terminal);
+        QTRY_VERIFY_WITH_TIMEOUT(terminal->isRunning(), 30000);
 
         // A manifest open in the editor shows as a ghost until it is deployed.
         window.newManifest(

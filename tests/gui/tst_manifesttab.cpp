@@ -1,15 +1,20 @@
 // Manifests in the main window, offscreen: an invalid one is marked at the right line in the
 // editor and listed in the problems panel, which takes the cursor there; saving and opening
-// keep the text.
+// keep the text; the form beside the editor and the editor change one text.
 #include "editor/yamleditor.h"
 #include "eventspanel.h"
+#include "form/objectform.h"
 #include "mainwindow.h"
 #include "manifesttab.h"
 
+#include <QAction>
+#include <QGroupBox>
+#include <QLineEdit>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextBlock>
 #include <QTreeWidget>
 
 using namespace timonel;
@@ -84,6 +89,128 @@ spec:
         QVERIFY(opened);
         QCOMPARE(opened->editor()->text(), text);
         QVERIFY(opened->problems().isEmpty());
+    }
+
+    void theFormAndTheEditorEditOneText()
+    {
+        const QString text = uR"(# Front end
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web   # short names please
+spec:
+  replicas: 3   # scaled by hand
+  template:
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.25
+---
+# The way in
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector: {app: web}
+  ports:
+  - port: 80
+)"_s;
+        gui::ManifestTab tab;
+        tab.resize(1200, 700);
+        tab.setFormVisible(true);
+        QVERIFY(tab.formAction()->isChecked());
+        tab.setText(text);
+        tab.show();
+        QVERIFY(QTest::qWaitForWindowActive(&tab));
+        gui::YamlEditor *editor = tab.editor();
+        gui::ObjectForm *form = tab.form();
+        const auto line = [&](int number) {
+            return editor->document()->findBlockByNumber(number - 1).text();
+        };
+        editor->goToLine(5);
+        QTRY_COMPARE(form->kind(), u"Deployment"_s);
+        auto *replicas = form->findChild<QLineEdit *>(u"replicas"_s);
+        auto *image = form->findChild<QLineEdit *>(u"image"_s);
+        QCOMPARE(replicas->text(), u"3"_s);
+
+        // Typed into the form: that line changes in the editor, comments and the rest stay, and
+        // the field keeps the focus.
+        replicas->setFocus();
+        QTRY_VERIFY(replicas->hasFocus());
+        replicas->selectAll();
+        QTest::keyClick(replicas, Qt::Key_Backspace);
+        QTest::keyClicks(replicas, u"5"_s);
+        QCOMPARE(line(7), u"  replicas: 5   # scaled by hand"_s);
+        QCOMPARE(editor->text(), QString(text).replace(u"replicas: 3"_s, u"replicas: 5"_s));
+        QTest::qWait(gui::ManifestTab::formDelayMs * 2);
+        QVERIFY(replicas->hasFocus());
+        QCOMPARE(replicas->text(), u"5"_s);
+
+        // One undo step in the editor takes it back, and the form follows.
+        editor->setFocus();
+        QTRY_VERIFY(editor->hasFocus());
+        QTest::keyClick(editor, Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(editor->text(), text);
+        QVERIFY(!editor->document()->isUndoAvailable());
+        QTRY_COMPARE(replicas->text(), u"3"_s);
+
+        // Typed into the editor: the form shows it, and the editor keeps the focus.
+        editor->goToLine(12, int(line(12).size()) + 1);
+        QTest::keyClick(editor, Qt::Key_Backspace);
+        QTest::keyClicks(editor, u"7"_s);
+        QCOMPARE(line(12), u"        image: nginx:1.27"_s);
+        QTRY_COMPARE(image->text(), u"nginx:1.27"_s);
+        QVERIFY(editor->hasFocus());
+
+        // The cursor in the second document: the form shows that one.
+        editor->goToLine(18);
+        QTRY_COMPARE(form->kind(), u"Service"_s);
+        QVERIFY(form->findChild<QGroupBox *>(u"serviceBox"_s)->isVisible());
+        QVERIFY(!form->findChild<QGroupBox *>(u"containersBox"_s)->isVisible());
+        QCOMPARE(form->findChild<QLineEdit *>(u"name"_s)->text(), u"web"_s);
+        // And its edits land there.
+        auto *name = form->findChild<QLineEdit *>(u"name"_s);
+        name->setFocus();
+        QTRY_VERIFY(name->hasFocus());
+        name->selectAll();
+        QTest::keyClick(name, Qt::Key_Backspace);
+        QTest::keyClicks(name, u"front"_s);
+        QCOMPARE(line(18), u"  name: front"_s);
+        QCOMPARE(line(5), u"  name: web   # short names please"_s);
+
+        // Hidden (Ctrl+Shift+F), the form is remembered hidden for the next tabs.
+        editor->setFocus();
+        QTRY_VERIFY(editor->hasFocus());
+        QTest::keyClick(editor, Qt::Key_F, Qt::ControlModifier | Qt::ShiftModifier);
+        QVERIFY(!tab.formAction()->isChecked());
+        QVERIFY(!form->isVisible());
+        QCOMPARE(QSettings().value(u"manifest/formVisible"_s).toBool(), false);
+        gui::ManifestTab next;
+        QVERIFY(!next.isFormVisible());
+    }
+
+    void aFormEditOfATextTheEditorNoLongerHasIsNotMade()
+    {
+        const QString text = u"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n"
+                             "spec:\n  replicas: 3\n"_s;
+        gui::ManifestTab tab;
+        tab.setFormVisible(true);
+        tab.setText(text);
+        tab.updateForm();
+        auto *replicas = tab.form()->findChild<QLineEdit *>(u"replicas"_s);
+        QCOMPARE(replicas->text(), u"3"_s);
+        // A line typed in the editor, and the form edited before it caught up.
+        QTextCursor top(tab.editor()->document());
+        top.insertText(u"# on top\n"_s);
+        replicas->setText(u"5"_s);
+        Q_EMIT replicas->textEdited(u"5"_s);
+        QCOMPARE(tab.editor()->text(), u"# on top\n"_s + text);
+        QCOMPARE(replicas->text(), u"3"_s);
+        // Caught up, the form edits the right line.
+        replicas->setText(u"6"_s);
+        Q_EMIT replicas->textEdited(u"6"_s);
+        QCOMPARE(tab.editor()->document()->findBlockByNumber(6).text(), u"  replicas: 6"_s);
     }
 };
 
