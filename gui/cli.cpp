@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include "clisync.h"
 #include "cluster/clusterconfig.h"
 #include "cluster/clusters.h"
 #include "cluster/createcluster.h"
@@ -397,7 +398,9 @@ int usage(int code)
     for (const Command &c : commands())
         s << QStringLiteral("  %1 %2").arg(c.verb, c.object).leftJustified(24) << c.summary
           << Qt::endl;
-    s << QStringLiteral("  version").leftJustified(24) << Tr::tr("Prints the version") << Qt::endl
+    s << QStringLiteral("  sync").leftJustified(24)
+      << Tr::tr("Keeps a cluster as a local git repository says") << Qt::endl
+      << QStringLiteral("  version").leftJustified(24) << Tr::tr("Prints the version") << Qt::endl
       << Qt::endl
       << Tr::tr("Use \"timonel COMMAND --help\" for a command's options.") << Qt::endl;
     return code;
@@ -416,6 +419,11 @@ int runCli(const QStringList &arguments)
     if (verb == QLatin1String("help") || verb == QLatin1String("--help") ||
         verb == QLatin1String("-h"))
         return usage(0);
+    if (verb == QLatin1String("sync")) {
+        core::CancelToken interrupted;
+        cancelOnInterrupt(&interrupted);
+        return runSync(arguments.mid(1), interrupted);
+    }
     const QString object = arguments.value(1);
     for (const Command &c : commands()) {
         if (c.verb != verb || c.object != object)

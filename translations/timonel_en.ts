@@ -308,6 +308,85 @@
         <source>clusters to delete</source>
         <translation></translation>
     </message>
+    <message>
+        <source>Keeps a cluster as a local git repository says</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 %2 (%3): %4, %5, %n object(s) in %6 ms</source>
+        <translation>
+            <numerusform>%1 %2 (%3): %4, %5, %n object in %6 ms</numerusform>
+            <numerusform>%1 %2 (%3): %4, %5, %n objects in %6 ms</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Dry run of</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Synced</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the repository (a working tree or a bare one)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>branch, tag or commit to follow (default HEAD)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>revision</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>directory inside the repository (default its root)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>dir</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>kubeconfig context (default the current one)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the sync&apos;s name, labelling what it applies (default from the repository)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>delete what this sync applied and git no longer has</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>apply git&apos;s version again when the cluster drifts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>show what would change; change nothing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>sync once and exit (the default)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>sync each new commit until interrupted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--repo is required</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--once and --watch cannot go together</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--self-heal needs --watch</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ClusterConfig</name>
@@ -680,6 +759,116 @@
     </message>
     <message>
         <source>must be between %1 and %2, inclusive</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>GitOpsHealth</name>
+    <message>
+        <source>Deployment is paused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting for the rollout to be observed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rolling out revision %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Job is suspended</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Job is running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CronJob is suspended</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting for the claim to be bound</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting for the load balancer&apos;s address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting for the ingress&apos;s address</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>GitSource</name>
+    <message>
+        <source>no branch, tag or commit given for %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is ambiguous in %2: give more digits of the commit id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 has no commits yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not a branch, tag or commit of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot resolve %1 in %2: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 does not name a commit in %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot read commit %1 of %2: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unknown libgit2 error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 does not exist</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not a git repository</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 belongs to another user, so git refuses to read it; trust it with: git config --global --add safe.directory %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot open the git repository %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 climbs out of the repository %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot read the files of commit %1 of %2: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 does not exist in commit %2 of %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not a directory in commit %2 of %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cannot read %1 in commit %2 of %3: %4</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1064,6 +1253,17 @@
     <message>
         <source>cancelled</source>
         <translation></translation>
+    </message>
+</context>
+<context>
+    <name>timonel::gitops::Syncer</name>
+    <message>
+        <source>prune skipped: git&apos;s state is incomplete (see the problems above)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>prune: %1</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>

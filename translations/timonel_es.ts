@@ -308,6 +308,85 @@
         <source>clusters to delete</source>
         <translation>clústeres que eliminar</translation>
     </message>
+    <message>
+        <source>Keeps a cluster as a local git repository says</source>
+        <translation>Mantiene un clúster como dice un repositorio git local</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 %2 (%3): %4, %5, %n object(s) in %6 ms</source>
+        <translation>
+            <numerusform>%1 %2 (%3): %4, %5, %n objeto en %6 ms</numerusform>
+            <numerusform>%1 %2 (%3): %4, %5, %n objetos en %6 ms</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Dry run of</source>
+        <translation>Prueba en seco de</translation>
+    </message>
+    <message>
+        <source>Synced</source>
+        <translation>Sincronizado</translation>
+    </message>
+    <message>
+        <source>the repository (a working tree or a bare one)</source>
+        <translation>el repositorio (con árbol de trabajo o desnudo)</translation>
+    </message>
+    <message>
+        <source>branch, tag or commit to follow (default HEAD)</source>
+        <translation>rama, etiqueta o commit a seguir (por defecto HEAD)</translation>
+    </message>
+    <message>
+        <source>revision</source>
+        <translation>revisión</translation>
+    </message>
+    <message>
+        <source>directory inside the repository (default its root)</source>
+        <translation>directorio dentro del repositorio (por defecto su raíz)</translation>
+    </message>
+    <message>
+        <source>dir</source>
+        <translation>dir</translation>
+    </message>
+    <message>
+        <source>kubeconfig context (default the current one)</source>
+        <translation>contexto de kubeconfig (por defecto el actual)</translation>
+    </message>
+    <message>
+        <source>the sync&apos;s name, labelling what it applies (default from the repository)</source>
+        <translation>el nombre de la sincronización, que etiqueta lo que aplica (por defecto, el del repositorio)</translation>
+    </message>
+    <message>
+        <source>delete what this sync applied and git no longer has</source>
+        <translation>borrar lo que esta sincronización aplicó y git ya no tiene</translation>
+    </message>
+    <message>
+        <source>apply git&apos;s version again when the cluster drifts</source>
+        <translation>volver a aplicar la versión de git cuando el clúster se desvía</translation>
+    </message>
+    <message>
+        <source>show what would change; change nothing</source>
+        <translation>mostrar lo que cambiaría; no cambiar nada</translation>
+    </message>
+    <message>
+        <source>sync once and exit (the default)</source>
+        <translation>sincronizar una vez y salir (por defecto)</translation>
+    </message>
+    <message>
+        <source>sync each new commit until interrupted</source>
+        <translation>sincronizar cada commit nuevo hasta que se interrumpa</translation>
+    </message>
+    <message>
+        <source>--repo is required</source>
+        <translation>--repo es obligatorio</translation>
+    </message>
+    <message>
+        <source>--once and --watch cannot go together</source>
+        <translation>--once y --watch no pueden ir juntos</translation>
+    </message>
+    <message>
+        <source>--self-heal needs --watch</source>
+        <translation>--self-heal necesita --watch</translation>
+    </message>
 </context>
 <context>
     <name>ClusterConfig</name>
@@ -681,6 +760,116 @@
     <message>
         <source>must be between %1 and %2, inclusive</source>
         <translation>debe estar entre %1 y %2, ambos incluidos</translation>
+    </message>
+</context>
+<context>
+    <name>GitOpsHealth</name>
+    <message>
+        <source>Deployment is paused</source>
+        <translation>El Deployment está en pausa</translation>
+    </message>
+    <message>
+        <source>Waiting for the rollout to be observed</source>
+        <translation>Esperando a que se observe el despliegue</translation>
+    </message>
+    <message>
+        <source>Rolling out revision %1</source>
+        <translation>Desplegando la revisión %1</translation>
+    </message>
+    <message>
+        <source>Job is suspended</source>
+        <translation>El Job está suspendido</translation>
+    </message>
+    <message>
+        <source>Job is running</source>
+        <translation>El Job está en marcha</translation>
+    </message>
+    <message>
+        <source>CronJob is suspended</source>
+        <translation>El CronJob está suspendido</translation>
+    </message>
+    <message>
+        <source>Waiting for the claim to be bound</source>
+        <translation>Esperando a que la reclamación quede vinculada</translation>
+    </message>
+    <message>
+        <source>Waiting for the load balancer&apos;s address</source>
+        <translation>Esperando la dirección del balanceador de carga</translation>
+    </message>
+    <message>
+        <source>Waiting for the ingress&apos;s address</source>
+        <translation>Esperando la dirección del ingress</translation>
+    </message>
+</context>
+<context>
+    <name>GitSource</name>
+    <message>
+        <source>no branch, tag or commit given for %1</source>
+        <translation>no se indicó rama, etiqueta ni commit para %1</translation>
+    </message>
+    <message>
+        <source>%1 is ambiguous in %2: give more digits of the commit id</source>
+        <translation>%1 es ambiguo en %2: indica más dígitos del id del commit</translation>
+    </message>
+    <message>
+        <source>%1 has no commits yet</source>
+        <translation>%1 aún no tiene commits</translation>
+    </message>
+    <message>
+        <source>%1 is not a branch, tag or commit of %2</source>
+        <translation>%1 no es una rama, etiqueta ni commit de %2</translation>
+    </message>
+    <message>
+        <source>cannot resolve %1 in %2: %3</source>
+        <translation>no se puede resolver %1 en %2: %3</translation>
+    </message>
+    <message>
+        <source>%1 does not name a commit in %2</source>
+        <translation>%1 no nombra un commit en %2</translation>
+    </message>
+    <message>
+        <source>cannot read commit %1 of %2: %3</source>
+        <translation>no se puede leer el commit %1 de %2: %3</translation>
+    </message>
+    <message>
+        <source>unknown libgit2 error</source>
+        <translation>error desconocido de libgit2</translation>
+    </message>
+    <message>
+        <source>%1 does not exist</source>
+        <translation>%1 no existe</translation>
+    </message>
+    <message>
+        <source>%1 is not a git repository</source>
+        <translation>%1 no es un repositorio git</translation>
+    </message>
+    <message>
+        <source>%1 belongs to another user, so git refuses to read it; trust it with: git config --global --add safe.directory %2</source>
+        <translation>%1 pertenece a otro usuario, así que git se niega a leerlo; confía en él con: git config --global --add safe.directory %2</translation>
+    </message>
+    <message>
+        <source>cannot open the git repository %1: %2</source>
+        <translation>no se puede abrir el repositorio git %1: %2</translation>
+    </message>
+    <message>
+        <source>%1 climbs out of the repository %2</source>
+        <translation>%1 sale fuera del repositorio %2</translation>
+    </message>
+    <message>
+        <source>cannot read the files of commit %1 of %2: %3</source>
+        <translation>no se pueden leer los archivos del commit %1 de %2: %3</translation>
+    </message>
+    <message>
+        <source>%1 does not exist in commit %2 of %3</source>
+        <translation>%1 no existe en el commit %2 de %3</translation>
+    </message>
+    <message>
+        <source>%1 is not a directory in commit %2 of %3</source>
+        <translation>%1 no es un directorio en el commit %2 de %3</translation>
+    </message>
+    <message>
+        <source>cannot read %1 in commit %2 of %3: %4</source>
+        <translation>no se puede leer %1 en el commit %2 de %3: %4</translation>
     </message>
 </context>
 <context>
@@ -1064,6 +1253,17 @@
     <message>
         <source>cancelled</source>
         <translation>cancelado</translation>
+    </message>
+</context>
+<context>
+    <name>timonel::gitops::Syncer</name>
+    <message>
+        <source>prune skipped: git&apos;s state is incomplete (see the problems above)</source>
+        <translation>limpieza omitida: el estado de git está incompleto (ver los problemas de arriba)</translation>
+    </message>
+    <message>
+        <source>prune: %1</source>
+        <translation>limpieza: %1</translation>
     </message>
 </context>
 <context>

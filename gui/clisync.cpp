@@ -1,0 +1,137 @@
+#include "clisync.h"
+
+#include "client/httpsclient.h"
+#include "core/canceltoken.h"
+#include "gitops/syncer.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QEventLoop>
+#include <QFileInfo>
+#include <QTextStream>
+
+namespace timonel::gui {
+
+namespace {
+
+struct Tr
+{
+    Q_DECLARE_TR_FUNCTIONS(Cli)
+};
+
+void print(const gitops::SyncReport &report, bool dryRun)
+{
+    QTextStream out(stdout);
+    for (const QString &line : report.lines())
+        out << line << Qt::endl;
+    const QString commit = report.commit.left(7);
+    if (report.status == gitops::SyncStatus::Failed)
+        return;
+    out << Tr::tr("%1 %2 (%3): %4, %5, %n object(s) in %6 ms", nullptr, int(report.objects.size()))
+               .arg(dryRun ? Tr::tr("Dry run of") : Tr::tr("Synced"), commit, report.commitSummary,
+                    gitops::statusName(report.status), gitops::healthName(report.health))
+               .arg(report.durationMs)
+        << Qt::endl;
+}
+
+// A sync's name from its repository and path: what labels its objects.
+QString defaultName(const QString &repository, const QString &path)
+{
+    QString name = QFileInfo(QDir::cleanPath(repository)).fileName();
+    if (!path.isEmpty())
+        name += QLatin1Char('-') + QString(path).replace(QLatin1Char('/'), QLatin1Char('-'));
+    name = name.toLower();
+    for (QChar &c : name)
+        if (!c.isLetterOrNumber() && c != QLatin1Char('-') && c != QLatin1Char('.'))
+            c = QLatin1Char('-');
+    return name.left(63);
+}
+
+} // namespace
+
+int runSync(const QStringList &arguments, core::CancelToken &interrupted)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(Tr::tr("Keeps a cluster as a local git repository says"));
+    p.addHelpOption();
+    p.addOptions({
+        {QStringLiteral("repo"), Tr::tr("the repository (a working tree or a bare one)"),
+         Tr::tr("path")},
+        {QStringLiteral("branch"), Tr::tr("branch, tag or commit to follow (default HEAD)"),
+         Tr::tr("revision"), QStringLiteral("HEAD")},
+        {QStringLiteral("path"), Tr::tr("directory inside the repository (default its root)"),
+         Tr::tr("dir")},
+        {QStringLiteral("context"), Tr::tr("kubeconfig context (default the current one)"),
+         Tr::tr("name")},
+        {QStringLiteral("name"),
+         Tr::tr("the sync's name, labelling what it applies (default from the repository)"),
+         Tr::tr("name")},
+        {QStringLiteral("prune"), Tr::tr("delete what this sync applied and git no longer has")},
+        {QStringLiteral("self-heal"), Tr::tr("apply git's version again when the cluster drifts")},
+        {QStringLiteral("dry-run"), Tr::tr("show what would change; change nothing")},
+        {QStringLiteral("once"), Tr::tr("sync once and exit (the default)")},
+        {QStringLiteral("watch"), Tr::tr("sync each new commit until interrupted")},
+    });
+    QStringList args = arguments;
+    args.prepend(QStringLiteral("timonel sync"));
+    QTextStream err(stderr);
+    auto fail = [&err](const QString &message) {
+        err << Tr::tr("ERROR: %1").arg(message) << Qt::endl;
+        return 1;
+    };
+    if (!p.parse(args))
+        return fail(p.errorText());
+    if (p.isSet(QStringLiteral("help"))) {
+        QTextStream(stdout) << p.helpText() << Qt::flush;
+        return 0;
+    }
+    if (!p.isSet(QStringLiteral("repo")))
+        return fail(Tr::tr("--repo is required"));
+    if (p.isSet(QStringLiteral("once")) && p.isSet(QStringLiteral("watch")))
+        return fail(Tr::tr("--once and --watch cannot go together"));
+    if (p.isSet(QStringLiteral("self-heal")) && !p.isSet(QStringLiteral("watch")))
+        return fail(Tr::tr("--self-heal needs --watch"));
+
+    auto client = client::HttpsClient::fromKubeconfig({}, p.value(QStringLiteral("context")));
+    if (!client)
+        return fail(client.error());
+    gitops::SyncSpec spec;
+    spec.repository = p.value(QStringLiteral("repo"));
+    spec.revision = p.value(QStringLiteral("branch"));
+    spec.path = p.value(QStringLiteral("path"));
+    spec.name = p.isSet(QStringLiteral("name")) ? p.value(QStringLiteral("name"))
+                                                : defaultName(spec.repository, spec.path);
+    spec.defaultNamespace = (*client)->access().defaultNamespace;
+    if (spec.defaultNamespace.isEmpty())
+        spec.defaultNamespace = QStringLiteral("default");
+    spec.prune = p.isSet(QStringLiteral("prune"));
+    spec.selfHeal = p.isSet(QStringLiteral("self-heal"));
+    spec.dryRun = p.isSet(QStringLiteral("dry-run"));
+
+    gitops::Syncer syncer(**client, spec);
+    QEventLoop loop;
+    int code = 0;
+    QObject::connect(
+        &syncer, &gitops::Syncer::finished, &loop, [&](const gitops::SyncReport &report) {
+            if (report.status == gitops::SyncStatus::Failed)
+                err << Tr::tr("ERROR: %1").arg(report.error) << Qt::endl;
+            print(report, spec.dryRun);
+            const bool clean =
+                report.status != gitops::SyncStatus::Failed && report.problems.isEmpty() &&
+                report.pruneFailures.isEmpty() &&
+                std::ranges::all_of(report.objects, [](const auto &o) { return o.result.ok; });
+            code = clean ? 0 : 1;
+            if (!p.isSet(QStringLiteral("watch")))
+                loop.quit();
+        });
+    QObject::connect(&interrupted, &core::CancelToken::cancelled, &loop, &QEventLoop::quit);
+    if (p.isSet(QStringLiteral("watch")))
+        syncer.watch();
+    else
+        syncer.syncNow();
+    loop.exec();
+    return code;
+}
+
+} // namespace timonel::gui
