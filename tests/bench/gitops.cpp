@@ -12,7 +12,9 @@
 
 #include <QDir>
 #include <QElapsedTimer>
+#include <QEventLoop>
 #include <QSignalSpy>
+#include <QTimer>
 
 using namespace timonel;
 using namespace Qt::StringLiterals;
@@ -72,19 +74,16 @@ private:
     {
         QElapsedTimer timer;
         timer.start();
-        bool done = false;
+        // A real event loop: QTest::qWaitFor sleeps between turns, which would count here.
+        QEventLoop loop;
+        QTimer::singleShot(120000, &loop, &QEventLoop::quit);
         client::ApplyOptions options;
-        client::Applier::apply(
-            *m_api,
-            [&] {
-                QList<client::ApplyObject> list;
-                for (const QJsonObject &o : objects)
-                    list.append({o, {}});
-                return list;
-            }(),
-            options, [&](const QList<client::ApplyResult> &) { done = true; });
-        if (!QTest::qWaitFor([&] { return done; }, 120000))
-            return -1;
+        QList<client::ApplyObject> list;
+        for (const QJsonObject &o : objects)
+            list.append({o, {}});
+        client::Applier::apply(*m_api, list, options,
+                               [&](const QList<client::ApplyResult> &) { loop.quit(); });
+        loop.exec();
         return timer.elapsed();
     }
     static QJsonObject configMapObject(const QString &name, int value)
@@ -137,10 +136,19 @@ private Q_SLOTS:
             const QString id = commit();
             QElapsedTimer timer;
             timer.start();
-            QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty() &&
-                                         finished.last().at(0).value<gitops::SyncReport>().commit ==
-                                             id,
-                                     30000);
+            // Measured to the report itself, in a real event loop (no polling step).
+            QEventLoop loop;
+            QTimer::singleShot(30000, &loop, &QEventLoop::quit);
+            const auto connection = connect(&syncer, &gitops::Syncer::finished, &loop,
+                                            [&](const gitops::SyncReport &report) {
+                                                if (report.commit == id)
+                                                    loop.quit();
+                                            });
+            if (finished.isEmpty() ||
+                finished.last().at(0).value<gitops::SyncReport>().commit != id)
+                loop.exec();
+            disconnect(connection);
+            QCOMPARE(finished.last().at(0).value<gitops::SyncReport>().commit, id);
             latencies << timer.elapsed();
             baseline << applyDirectly({configMapObject(u"direct"_s, i)});
         }
