@@ -35,19 +35,6 @@ void print(const gitops::SyncReport &report, bool dryRun)
         << Qt::endl;
 }
 
-// A sync's name from its repository and path: what labels its objects.
-QString defaultName(const QString &repository, const QString &path)
-{
-    QString name = QFileInfo(QDir::cleanPath(repository)).fileName();
-    if (!path.isEmpty())
-        name += QLatin1Char('-') + QString(path).replace(QLatin1Char('/'), QLatin1Char('-'));
-    name = name.toLower();
-    for (QChar &c : name)
-        if (!c.isLetterOrNumber() && c != QLatin1Char('-') && c != QLatin1Char('.'))
-            c = QLatin1Char('-');
-    return name.left(63);
-}
-
 } // namespace
 
 int runSync(const QStringList &arguments, core::CancelToken &interrupted)
@@ -101,7 +88,9 @@ int runSync(const QStringList &arguments, core::CancelToken &interrupted)
     spec.revision = p.value(QStringLiteral("branch"));
     spec.path = p.value(QStringLiteral("path"));
     spec.name = p.isSet(QStringLiteral("name")) ? p.value(QStringLiteral("name"))
-                                                : defaultName(spec.repository, spec.path);
+                                                : gitops::defaultSyncName(spec.repository, spec.path);
+    if (const QString problem = gitops::syncNameProblem(spec.name); !problem.isEmpty())
+        return fail(problem);
     spec.defaultNamespace = (*client)->access().defaultNamespace;
     if (spec.defaultNamespace.isEmpty())
         spec.defaultNamespace = QStringLiteral("default");

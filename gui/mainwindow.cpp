@@ -7,6 +7,7 @@
 #include "diffview.h"
 #include "editor/yamleditor.h"
 #include "eventspanel.h"
+#include "gitops/gitopspanel.h"
 #include "logview.h"
 #include "manifest/templates.h"
 #include "manifest/yamldocument.h"
@@ -55,6 +56,7 @@ QDockWidget *dock(QMainWindow *window, const QString &title, const QString &obje
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent), m_clusters(new ClustersPanel), m_resources(new ResourceTree),
       m_events(new EventsPanel), m_portForwards(new PortForwardsPanel),
+      m_gitops(new GitOpsPanel),
       m_tabs(new QTabWidget(this)), m_contextLabel(new QLabel)
 {
     setWindowTitle(tr("Timonel"));
@@ -64,8 +66,21 @@ MainWindow::MainWindow(QWidget *parent)
     dock(this, tr("Clusters"), QStringLiteral("clustersDock"), m_clusters, Qt::LeftDockWidgetArea);
     dock(this, tr("Resources"), QStringLiteral("resourcesDock"), m_resources,
          Qt::LeftDockWidgetArea);
-    dock(this, tr("Events and problems"), QStringLiteral("eventsDock"), m_events,
-         Qt::BottomDockWidgetArea);
+    QDockWidget *events = dock(this, tr("Events and problems"), QStringLiteral("eventsDock"),
+                               m_events, Qt::BottomDockWidgetArea);
+    tabifyDockWidget(events, dock(this, tr("GitOps"), QStringLiteral("gitopsDock"), m_gitops,
+                                  Qt::BottomDockWidgetArea));
+    events->raise();
+    connect(m_gitops, &GitOpsPanel::message, this, &MainWindow::showMessage);
+    connect(m_gitops, &GitOpsPanel::diffReady, this, [this](DiffView *view) {
+        view->setProperty("usesConnection", true);
+        m_tabs->setCurrentIndex(m_tabs->addTab(view, view->title()));
+    });
+    connect(m_gitops, &GitOpsPanel::showInGraph, this, [this](const QString &selector) {
+        showTopology();
+        if (TopologyTab *topology = topologyTab())
+            topology->showLabels(selector);
+    });
     m_events->addTab(m_portForwards, tr("Port forwards"));
     connect(m_portForwards, &PortForwardsPanel::message, this, &MainWindow::showMessage);
     statusBar()->addPermanentWidget(m_contextLabel);
@@ -110,6 +125,7 @@ MainWindow::~MainWindow()
     m_resources->setConnection(nullptr);
     m_events->setConnection(nullptr);
     m_portForwards->setClient(nullptr);
+    m_gitops->setCluster(nullptr, {}, {});
     closeConnectionTabs();
 }
 
@@ -256,6 +272,7 @@ void MainWindow::connectTo(const QString &context)
     m_resources->setConnection(nullptr);
     m_events->setConnection(nullptr);
     m_portForwards->setClient(nullptr);
+    m_gitops->setCluster(nullptr, {}, {});
     closeConnectionTabs();
     m_connection = std::move(connection);
     if (!m_connection) {
@@ -270,6 +287,8 @@ void MainWindow::connectTo(const QString &context)
     m_events->setConnection(m_connection.get());
     m_portForwards->setClient(&m_connection->https());
     m_connection->start();
+    m_gitops->setCluster(&m_connection->api(), m_connection->context(),
+                         m_connection->defaultNamespace());
     showTopology();
     m_contextLabel->setText(tr("Context: %1").arg(m_connection->context()));
     m_contextLabel->setToolTip(

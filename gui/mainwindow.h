@@ -12,6 +12,7 @@ namespace timonel::gui {
 class ClusterConnection;
 class ClustersPanel;
 class EventsPanel;
+class GitOpsPanel;
 class ManifestTab;
 class PortForwardsPanel;
 class ResourceTree;
@@ -31,6 +32,7 @@ public:
     ResourceTree *resourceTree() const { return m_resources; }
     EventsPanel *eventsPanel() const { return m_events; }
     PortForwardsPanel *portForwards() const { return m_portForwards; }
+    GitOpsPanel *gitOpsPanel() const { return m_gitops; }
     QTabWidget *tabs() const { return m_tabs; }
     ClusterConnection *connection() const { return m_connection.get(); }
     // The connected cluster's graph, nullptr when not connected or closed.
@@ -81,6 +83,7 @@ private:
     ResourceTree *m_resources;
     EventsPanel *m_events;
     PortForwardsPanel *m_portForwards;
+    GitOpsPanel *m_gitops;
     QTabWidget *m_tabs;
     QLabel *m_contextLabel;
     class QMenu *m_recentMenu = nullptr;

@@ -173,6 +173,12 @@ void TopologyTab::showNamespace(const QString &ns)
     m_namespace->setCurrentIndex(std::max(0, m_namespace->findData(ns)));
 }
 
+void TopologyTab::showLabels(const QString &selector)
+{
+    showNamespace(QString());
+    m_labels->setText(selector);
+}
+
 void TopologyTab::reveal(const QString &key, const QString &ns, const QString &name)
 {
     const QString id = topology::itemId(key, ns, name);

@@ -40,6 +40,8 @@ public:
     void setGhosts(const QString &source, const QString &yaml, const QString &defaultNamespace);
     // Shows one namespace ("" = all), listed even before its watch event arrives.
     void showNamespace(const QString &ns);
+    // Every namespace, only the objects with these labels (kubectl's -l syntax).
+    void showLabels(const QString &selector);
     // Selects and shows an object (by the desktop's key, "pods"), e.g. one just deployed.
     void reveal(const QString &key, const QString &ns, const QString &name);
 

@@ -1093,6 +1093,28 @@
     </message>
 </context>
 <context>
+    <name>SyncSpec</name>
+    <message>
+        <source>a sync needs a name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; cannot name a sync: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>choose a git repository</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SyncStore</name>
+    <message>
+        <source>this cluster already has a sync named &quot;%1&quot;: choose another name</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>Yaml</name>
     <message>
         <source>the document expands to too many values (aliases nested too deeply?)</source>
@@ -1770,6 +1792,267 @@
     </message>
 </context>
 <context>
+    <name>timonel::gui::GitOpsPanel</name>
+    <message>
+        <source>Sync</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Health</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Commit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last sync</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Namespace</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Author</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Synced</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Add sync...</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Follow a git repository on this computer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sync &amp;now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Apply the branch&apos;s commit now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Diff</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compare git with the cluster</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show in &amp;graph</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The graph with this sync&apos;s objects only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop syncing; what was applied stays in the cluster</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sync to &amp;this commit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Apply the selected commit (a rollback); Sync now goes back to the branch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Objects</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Auto-sync</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Prune</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Self-heal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connect to a cluster first (double-click it in the clusters panel).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sync &quot;%1&quot; added</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sync &quot;%1&quot; removed; what it applied stays in the cluster</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Syncing &quot;%1&quot; ...</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Syncing &quot;%1&quot; to commit %2 ...</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot compare with git: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Diff of %1 at %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Asking the cluster ...</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s) of git could not be read; first: %1:%2: %3</source>
+        <translation>
+            <numerusform>%n file of git could not be read; first: %1:%2: %3</numerusform>
+            <numerusform>%n files of git could not be read; first: %1:%2: %3</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Sync &quot;%1&quot; failed: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sync &quot;%1&quot;: commit %2 is not applied yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sync &quot;%1&quot;: %2 at %3, %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>auto-sync</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>manual</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>prune</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>self-heal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Syncing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Applying commit %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The cluster has commit %1; %2 is at %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 at %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not read</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (dry run)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>pruned</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%1  %2 %3 (%4): %5, %6, %n object(s) in %7 ms</source>
+        <translation>
+            <numerusform>%1  %2 %3 (%4): %5, %6, %n object in %7 ms</numerusform>
+            <numerusform>%1  %2 %3 (%4): %5, %6, %n objects in %7 ms</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>dry run of</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>synced</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, %2 at %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The cluster has this commit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sync to this commit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy commit id</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>timonel::gui::LogView</name>
     <message>
         <source>&amp;Follow</source>
@@ -2065,6 +2348,10 @@
         <source>&quot;%1&quot; is not a port: give a number from 1 to 65535</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>GitOps</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>timonel::gui::ManifestTab</name>
@@ -2201,6 +2488,93 @@
     </message>
     <message>
         <source>NotReady</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>timonel::gui::SyncDialog</name>
+    <message>
+        <source>&amp;Auto-sync: apply each new commit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Prune: delete what git no longer has</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Self-heal: undo changes made in the cluster</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add a GitOps sync</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a local git repository</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Browse...</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Repository:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A branch, a tag or a commit; HEAD follows the checked-out branch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Branch:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the repository&apos;s root</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The directory whose manifests (or kustomization) the sync applies</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Directory:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Labels every object the sync applies (gitops.timonel.dev/sync)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Within a second of each commit; otherwise only on Sync now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only objects this sync applied are ever deleted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The same from a terminal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Command line:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Add</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Git repository</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>At commit %1: %2</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2602,6 +2976,10 @@
     </message>
     <message>
         <source>Not scheduled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>From git, by the GitOps sync &quot;%1&quot;</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

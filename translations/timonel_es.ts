@@ -1093,6 +1093,28 @@
     </message>
 </context>
 <context>
+    <name>SyncSpec</name>
+    <message>
+        <source>a sync needs a name</source>
+        <translation>una sincronización necesita un nombre</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; cannot name a sync: %2</source>
+        <translation>«%1» no puede dar nombre a una sincronización: %2</translation>
+    </message>
+    <message>
+        <source>choose a git repository</source>
+        <translation>elige un repositorio git</translation>
+    </message>
+</context>
+<context>
+    <name>SyncStore</name>
+    <message>
+        <source>this cluster already has a sync named &quot;%1&quot;: choose another name</source>
+        <translation>este clúster ya tiene una sincronización llamada «%1»: elige otro nombre</translation>
+    </message>
+</context>
+<context>
     <name>Yaml</name>
     <message>
         <source>the document expands to too many values (aliases nested too deeply?)</source>
@@ -1770,6 +1792,267 @@
     </message>
 </context>
 <context>
+    <name>timonel::gui::GitOpsPanel</name>
+    <message>
+        <source>Sync</source>
+        <translation>Sincronización</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Estado</translation>
+    </message>
+    <message>
+        <source>Health</source>
+        <translation>Salud</translation>
+    </message>
+    <message>
+        <source>Commit</source>
+        <translation>Commit</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>Origen</translation>
+    </message>
+    <message>
+        <source>Last sync</source>
+        <translation>Última sincronización</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Tipo</translation>
+    </message>
+    <message>
+        <source>Namespace</source>
+        <translation>Namespace</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nombre</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>Resultado</translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation>Resumen</translation>
+    </message>
+    <message>
+        <source>Author</source>
+        <translation>Autor</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>Fecha</translation>
+    </message>
+    <message>
+        <source>Synced</source>
+        <translation>Sincronizado</translation>
+    </message>
+    <message>
+        <source>&amp;Add sync...</source>
+        <translation>&amp;Añadir sincronización...</translation>
+    </message>
+    <message>
+        <source>Follow a git repository on this computer</source>
+        <translation>Seguir un repositorio git de este equipo</translation>
+    </message>
+    <message>
+        <source>Sync &amp;now</source>
+        <translation>Sincronizar &amp;ahora</translation>
+    </message>
+    <message>
+        <source>Apply the branch&apos;s commit now</source>
+        <translation>Aplicar ahora el commit de la rama</translation>
+    </message>
+    <message>
+        <source>&amp;Diff</source>
+        <translation>&amp;Diferencias</translation>
+    </message>
+    <message>
+        <source>Compare git with the cluster</source>
+        <translation>Comparar git con el clúster</translation>
+    </message>
+    <message>
+        <source>Show in &amp;graph</source>
+        <translation>Mostrar en el &amp;grafo</translation>
+    </message>
+    <message>
+        <source>The graph with this sync&apos;s objects only</source>
+        <translation>El grafo solo con los objetos de esta sincronización</translation>
+    </message>
+    <message>
+        <source>&amp;Remove</source>
+        <translation>&amp;Quitar</translation>
+    </message>
+    <message>
+        <source>Stop syncing; what was applied stays in the cluster</source>
+        <translation>Dejar de sincronizar; lo aplicado se queda en el clúster</translation>
+    </message>
+    <message>
+        <source>Sync to &amp;this commit</source>
+        <translation>Sincronizar con es&amp;te commit</translation>
+    </message>
+    <message>
+        <source>Apply the selected commit (a rollback); Sync now goes back to the branch</source>
+        <translation>Aplicar el commit elegido (una vuelta atrás); Sincronizar ahora vuelve a la rama</translation>
+    </message>
+    <message>
+        <source>Objects</source>
+        <translation>Objetos</translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation>Historial</translation>
+    </message>
+    <message>
+        <source>Log</source>
+        <translation>Registro</translation>
+    </message>
+    <message>
+        <source>Auto-sync</source>
+        <translation>Sincronización automática</translation>
+    </message>
+    <message>
+        <source>Prune</source>
+        <translation>Podar</translation>
+    </message>
+    <message>
+        <source>Self-heal</source>
+        <translation>Autorreparación</translation>
+    </message>
+    <message>
+        <source>Connect to a cluster first (double-click it in the clusters panel).</source>
+        <translation>Conéctate primero a un clúster (doble clic en el panel de clústeres).</translation>
+    </message>
+    <message>
+        <source>Sync &quot;%1&quot; added</source>
+        <translation>Sincronización «%1» añadida</translation>
+    </message>
+    <message>
+        <source>Sync &quot;%1&quot; removed; what it applied stays in the cluster</source>
+        <translation>Sincronización «%1» quitada; lo que aplicó se queda en el clúster</translation>
+    </message>
+    <message>
+        <source>Syncing &quot;%1&quot; ...</source>
+        <translation>Sincronizando «%1» ...</translation>
+    </message>
+    <message>
+        <source>Syncing &quot;%1&quot; to commit %2 ...</source>
+        <translation>Sincronizando «%1» con el commit %2 ...</translation>
+    </message>
+    <message>
+        <source>Cannot compare with git: %1</source>
+        <translation>No se puede comparar con git: %1</translation>
+    </message>
+    <message>
+        <source>Diff of %1 at %2</source>
+        <translation>Diferencias de %1 en %2</translation>
+    </message>
+    <message>
+        <source>Asking the cluster ...</source>
+        <translation>Consultando al clúster ...</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s) of git could not be read; first: %1:%2: %3</source>
+        <translation>
+            <numerusform>No se pudo leer %n archivo de git: %1:%2: %3</numerusform>
+            <numerusform>No se pudieron leer %n archivos de git; el primero: %1:%2: %3</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Sync &quot;%1&quot; failed: %2</source>
+        <translation>La sincronización «%1» falló: %2</translation>
+    </message>
+    <message>
+        <source>Sync &quot;%1&quot;: commit %2 is not applied yet</source>
+        <translation>Sincronización «%1»: el commit %2 aún no está aplicado</translation>
+    </message>
+    <message>
+        <source>Sync &quot;%1&quot;: %2 at %3, %4</source>
+        <translation>Sincronización «%1»: %2 en %3, %4</translation>
+    </message>
+    <message>
+        <source>auto-sync</source>
+        <translation>automática</translation>
+    </message>
+    <message>
+        <source>manual</source>
+        <translation>manual</translation>
+    </message>
+    <message>
+        <source>prune</source>
+        <translation>poda</translation>
+    </message>
+    <message>
+        <source>self-heal</source>
+        <translation>autorreparación</translation>
+    </message>
+    <message>
+        <source>Syncing</source>
+        <translation>Sincronizando</translation>
+    </message>
+    <message>
+        <source>Applying commit %1</source>
+        <translation>Aplicando el commit %1</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>En espera</translation>
+    </message>
+    <message>
+        <source>The cluster has commit %1; %2 is at %3</source>
+        <translation>El clúster tiene el commit %1; %2 está en %3</translation>
+    </message>
+    <message>
+        <source>%1 at %2</source>
+        <translation>%1 en %2</translation>
+    </message>
+    <message>
+        <source>not read</source>
+        <translation>no leído</translation>
+    </message>
+    <message>
+        <source>%1 (dry run)</source>
+        <translation>%1 (simulación)</translation>
+    </message>
+    <message>
+        <source>pruned</source>
+        <translation>podado</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1  %2 %3 (%4): %5, %6, %n object(s) in %7 ms</source>
+        <translation>
+            <numerusform>%1  %2 %3 (%4): %5, %6, %n objeto en %7 ms</numerusform>
+            <numerusform>%1  %2 %3 (%4): %5, %6, %n objetos en %7 ms</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>dry run of</source>
+        <translation>simulación de</translation>
+    </message>
+    <message>
+        <source>synced</source>
+        <translation>sincronizado</translation>
+    </message>
+    <message>
+        <source>%1, %2 at %3</source>
+        <translation>%1, %2 a las %3</translation>
+    </message>
+    <message>
+        <source>The cluster has this commit</source>
+        <translation>El clúster tiene este commit</translation>
+    </message>
+    <message>
+        <source>Sync to this commit</source>
+        <translation>Sincronizar con este commit</translation>
+    </message>
+    <message>
+        <source>Copy commit id</source>
+        <translation>Copiar el id del commit</translation>
+    </message>
+</context>
+<context>
     <name>timonel::gui::LogView</name>
     <message>
         <source>&amp;Follow</source>
@@ -2065,6 +2348,10 @@
         <source>&quot;%1&quot; is not a port: give a number from 1 to 65535</source>
         <translation>&quot;%1&quot; no es un puerto: indica un número del 1 al 65535</translation>
     </message>
+    <message>
+        <source>GitOps</source>
+        <translation>GitOps</translation>
+    </message>
 </context>
 <context>
     <name>timonel::gui::ManifestTab</name>
@@ -2202,6 +2489,93 @@
     <message>
         <source>NotReady</source>
         <translation>NotReady</translation>
+    </message>
+</context>
+<context>
+    <name>timonel::gui::SyncDialog</name>
+    <message>
+        <source>&amp;Auto-sync: apply each new commit</source>
+        <translation>Sincronización &amp;automática: aplicar cada commit nuevo</translation>
+    </message>
+    <message>
+        <source>&amp;Prune: delete what git no longer has</source>
+        <translation>&amp;Podar: borrar lo que git ya no tiene</translation>
+    </message>
+    <message>
+        <source>&amp;Self-heal: undo changes made in the cluster</source>
+        <translation>Auto&amp;rreparación: deshacer los cambios hechos en el clúster</translation>
+    </message>
+    <message>
+        <source>Add a GitOps sync</source>
+        <translation>Añadir una sincronización GitOps</translation>
+    </message>
+    <message>
+        <source>a local git repository</source>
+        <translation>un repositorio git local</translation>
+    </message>
+    <message>
+        <source>Browse...</source>
+        <translation>Examinar...</translation>
+    </message>
+    <message>
+        <source>&amp;Repository:</source>
+        <translation>&amp;Repositorio:</translation>
+    </message>
+    <message>
+        <source>A branch, a tag or a commit; HEAD follows the checked-out branch</source>
+        <translation>Una rama, una etiqueta o un commit; HEAD sigue la rama activa</translation>
+    </message>
+    <message>
+        <source>&amp;Branch:</source>
+        <translation>Ra&amp;ma:</translation>
+    </message>
+    <message>
+        <source>the repository&apos;s root</source>
+        <translation>la raíz del repositorio</translation>
+    </message>
+    <message>
+        <source>The directory whose manifests (or kustomization) the sync applies</source>
+        <translation>El directorio cuyos manifiestos (o kustomization) aplica la sincronización</translation>
+    </message>
+    <message>
+        <source>&amp;Directory:</source>
+        <translation>&amp;Directorio:</translation>
+    </message>
+    <message>
+        <source>Labels every object the sync applies (gitops.timonel.dev/sync)</source>
+        <translation>Etiqueta cada objeto que aplica la sincronización (gitops.timonel.dev/sync)</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>&amp;Nombre:</translation>
+    </message>
+    <message>
+        <source>Within a second of each commit; otherwise only on Sync now</source>
+        <translation>Antes de un segundo tras cada commit; si no, solo con Sincronizar ahora</translation>
+    </message>
+    <message>
+        <source>Only objects this sync applied are ever deleted</source>
+        <translation>Solo se borran objetos que aplicó esta sincronización</translation>
+    </message>
+    <message>
+        <source>The same from a terminal</source>
+        <translation>Lo mismo desde una terminal</translation>
+    </message>
+    <message>
+        <source>Command line:</source>
+        <translation>Línea de órdenes:</translation>
+    </message>
+    <message>
+        <source>&amp;Add</source>
+        <translation>&amp;Añadir</translation>
+    </message>
+    <message>
+        <source>Git repository</source>
+        <translation>Repositorio git</translation>
+    </message>
+    <message>
+        <source>At commit %1: %2</source>
+        <translation>En el commit %1: %2</translation>
     </message>
 </context>
 <context>
@@ -2603,6 +2977,10 @@
     <message>
         <source>Not scheduled</source>
         <translation>Sin planificar</translation>
+    </message>
+    <message>
+        <source>From git, by the GitOps sync &quot;%1&quot;</source>
+        <translation>Desde git, por la sincronización GitOps «%1»</translation>
     </message>
 </context>
 </TS>

@@ -5,13 +5,11 @@
 #pragma once
 
 #include "client/apiclient.h"
+#include "gitops/synclabel.h"
 
 #include <QSet>
 
 namespace timonel::gitops {
-
-// The label every synced object carries: its value is the sync's name.
-inline constexpr QLatin1StringView syncLabel{"gitops.timonel.dev/sync"};
 
 struct ClusterObject
 {

@@ -13,6 +13,7 @@
 #include "client/applier.h"
 #include "gitops/health.h"
 #include "gitops/kustomize.h"
+#include "gitops/syncspec.h"
 
 #include <QDateTime>
 #include <QObject>
@@ -20,18 +21,6 @@
 #include <memory>
 
 namespace timonel::gitops {
-
-struct SyncSpec
-{
-    QString name; // labels what this sync applies; several syncs run side by side
-    QString repository;
-    QString revision = QStringLiteral("HEAD"); // a branch, tag or commit
-    QString path;                              // inside the repository; "" is its root
-    QString defaultNamespace = QStringLiteral("default");
-    bool prune = false;
-    bool selfHeal = false;
-    bool dryRun = false; // the server's dry run: what would change, nothing stored
-};
 
 enum class SyncStatus
 {

@@ -1,5 +1,7 @@
 #include "topologyitems.h"
 
+#include "gitops/synclabel.h"
+
 #include <QApplication>
 #include <QPainter>
 #include <QPalette>
@@ -76,22 +78,33 @@ void TopologyColors::refresh()
     colors() = makeColors();
 }
 
-ObjectItem::ObjectItem(const Item &item, QSizeF size) : m_item(item), m_size(size)
+QString syncOf(const Item &item)
+{
+    return item.labels.value(gitops::syncLabel).toString();
+}
+
+ObjectItem::ObjectItem(const Item &item, QSizeF size) : m_size(size)
 {
     setFlag(ItemIsSelectable);
-    setToolTip(item.kind + u' ' + (item.ns.isEmpty() ? item.name : item.ns + u'/' + item.name));
     setZValue(2);
+    setItem(item);
 }
 
 void ObjectItem::setItem(const Item &item)
 {
     m_item = item;
+    QString tip = item.kind + u' ' + (item.ns.isEmpty() ? item.name : item.ns + u'/' + item.name);
+    if (const QString sync = syncOf(item); !sync.isEmpty())
+        tip += u'\n' + QCoreApplication::translate("timonel::topology::TopologyScene",
+                                                   "From git, by the GitOps sync \"%1\"")
+                           .arg(sync);
+    setToolTip(tip);
     update();
 }
 
 QRectF ObjectItem::boundingRect() const
 {
-    return QRectF(-2, -8, m_size.width() + 10, m_size.height() + 10);
+    return QRectF(-2, -11, m_size.width() + 10, m_size.height() + 13);
 }
 
 void ObjectItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *)
@@ -137,6 +150,22 @@ void ObjectItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *option
     painter->drawText(QPointF(left, m_size.height() - 6 - metrics.descent()),
                       metrics.elidedText(second, Qt::ElideRight, width));
 
+    if (!syncOf(m_item).isEmpty()) {
+        // Synced from git: a tag on the top left edge.
+        const QString tag = u"git"_s;
+        QFont small = font;
+        small.setPointSizeF(font.pointSizeF() * 0.75);
+        const QFontMetricsF smallMetrics(small);
+        const QRectF badge(10, -10, smallMetrics.horizontalAdvance(tag) + 8,
+                           smallMetrics.height() + 1);
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(QColor(0x7b, 0x5e, 0xa7));
+        painter->drawRoundedRect(badge, 4, 4);
+        painter->setPen(Qt::white);
+        painter->setFont(small);
+        painter->drawText(badge, Qt::AlignCenter, tag);
+        painter->setFont(font);
+    }
     if (m_item.restarts > 0) {
         const QString count = QString::number(m_item.restarts);
         const qreal w = std::max(16.0, metrics.horizontalAdvance(count) + 8);

@@ -25,6 +25,9 @@ struct TopologyColors
     static void refresh();
 };
 
+// The GitOps sync that applied the item (its gitops.timonel.dev/sync label), "" for none.
+QString syncOf(const Item &item);
+
 class ObjectItem : public QGraphicsItem
 {
 public:
