@@ -2036,10 +2036,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>%1, %2 at %3</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>The cluster has this commit</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2049,6 +2045,10 @@
     </message>
     <message>
         <source>Copy commit id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, %2 (%3)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

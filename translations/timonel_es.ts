@@ -2036,10 +2036,6 @@
         <translation>sincronizado</translation>
     </message>
     <message>
-        <source>%1, %2 at %3</source>
-        <translation>%1, %2 a las %3</translation>
-    </message>
-    <message>
         <source>The cluster has this commit</source>
         <translation>El clúster tiene este commit</translation>
     </message>
@@ -2050,6 +2046,10 @@
     <message>
         <source>Copy commit id</source>
         <translation>Copiar el id del commit</translation>
+    </message>
+    <message>
+        <source>%1, %2 (%3)</source>
+        <translation>%1, %2 (%3)</translation>
     </message>
 </context>
 <context>

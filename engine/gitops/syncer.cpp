@@ -7,6 +7,7 @@
 
 #include <QElapsedTimer>
 #include <QJsonDocument>
+#include <QPointer>
 #include <QTimer>
 
 using namespace Qt::StringLiterals;
@@ -151,7 +152,9 @@ void Syncer::applied(std::shared_ptr<Run> run, const QList<client::ApplyResult> 
     for (const client::ApplyResult &r : results)
         desired.insert(objectKey(r));
     findPrunable(m_api, m_discovery, m_spec.name, desired,
-                 [this, run](client::Result<QList<ClusterObject>> found) {
+                 [this, self = QPointer(this), run](client::Result<QList<ClusterObject>> found) {
+                     if (!self)
+                         return;
                      if (!found) {
                          run->report.pruneFailures << tr("prune: %1").arg(found.error().message);
                          return readHealth(run);
@@ -162,7 +165,10 @@ void Syncer::applied(std::shared_ptr<Run> run, const QList<client::ApplyResult> 
                                     (o.resource.group.isEmpty() ? QString()
                                                                 : u'.' + o.resource.group) +
                                     u'/' + o.name;
-                     prune(m_api, *found, m_spec.dryRun, [this, run](QStringList failures) {
+                     prune(m_api, *found, m_spec.dryRun,
+                           [this, self, run](QStringList failures) {
+                         if (!self)
+                             return;
                          run->report.pruneFailures << failures;
                          readHealth(run);
                      });
@@ -182,12 +188,67 @@ void Syncer::readHealth(std::shared_ptr<Run> run)
         if (r.resource.resource.isEmpty())
             continue;
         m_api.get(r.resource, r.ns, r.name,
-                  [this, run, pending, i](client::Result<QJsonObject> live) {
+                  [this, self = QPointer(this), run, pending, i](client::Result<QJsonObject> live) {
+                      if (!self)
+                          return;
                       run->report.objects[i].health =
                           healthOf(live ? std::optional<QJsonObject>(*live) : std::nullopt);
                       if (--*pending == 0)
                           finish(run);
                   });
+    }
+}
+
+void Syncer::checkHealth()
+{
+    if (m_spec.dryRun || m_running || m_checkingHealth || m_history.isEmpty() ||
+        m_history.last().status == SyncStatus::Failed)
+        return;
+    QList<qsizetype> asked;
+    for (qsizetype i = 0; i < m_history.last().objects.size(); ++i)
+        if (!m_history.last().objects[i].result.resource.resource.isEmpty())
+            asked << i;
+    if (asked.isEmpty())
+        return;
+    m_checkingHealth = true;
+    struct Check
+    {
+        qsizetype report; // which history entry it reads for: a run that ends first wins
+        QList<ObjectHealth> health;
+        qsizetype pending;
+    };
+    auto check = std::make_shared<Check>(
+        Check{m_history.size(), QList<ObjectHealth>(m_history.last().objects.size()),
+              asked.size()});
+    for (qsizetype i : std::as_const(asked)) {
+        const client::ApplyResult &r = m_history.last().objects[i].result;
+        m_api.get(r.resource, r.ns, r.name,
+                  [this, self = QPointer(this), check, i](client::Result<QJsonObject> live) {
+            if (!self)
+                return;
+            check->health[i] = healthOf(live ? std::optional<QJsonObject>(*live) : std::nullopt);
+            if (--check->pending > 0)
+                return;
+            m_checkingHealth = false;
+            if (m_running || m_history.size() != check->report)
+                return;
+            SyncReport &report = m_history.last();
+            bool changed = false;
+            QList<Health> all;
+            for (qsizetype j = 0; j < report.objects.size(); ++j) {
+                ObjectHealth &now = report.objects[j].health;
+                if (!report.objects[j].result.resource.resource.isEmpty() &&
+                    (now.health != check->health[j].health ||
+                     now.message != check->health[j].message)) {
+                    now = check->health[j];
+                    changed = true;
+                }
+                all << now.health;
+            }
+            report.health = overallHealth(all);
+            if (changed)
+                Q_EMIT healthChanged(report);
+        });
     }
 }
 

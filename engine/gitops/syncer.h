@@ -70,11 +70,17 @@ public:
     // Follows the revision (and, with self-heal, the synced objects) until destroyed.
     void watch();
     bool isRunning() const { return m_running; }
+    // Reads the health of the last run's objects again, since they move on after a sync (a
+    // rollout ends, a pod starts crashing); healthChanged() follows when any differs. Nothing
+    // happens for a dry run, or while a run or another check is under way.
+    void checkHealth();
     const QList<SyncReport> &history() const { return m_history; }
 
 Q_SIGNALS:
     void started(const QString &commit);
     void finished(const timonel::gitops::SyncReport &report);
+    // The last report (history().last()) with its objects' health read again.
+    void healthChanged(const timonel::gitops::SyncReport &report);
 
 private:
     struct Run;
@@ -89,6 +95,7 @@ private:
     SyncSpec m_spec;
     QList<client::ServedResource> m_discovery; // the last run's, for the next one and prune
     bool m_running = false;
+    bool m_checkingHealth = false;
     std::optional<QString> m_queued; // a run asked for while one runs ("" = the revision's)
     QList<SyncReport> m_history;
     QObject *m_watchers = nullptr; // the ref watcher and object watches, children of it

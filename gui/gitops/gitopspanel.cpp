@@ -18,6 +18,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSplitter>
+#include <QTimer>
 #include <QTabWidget>
 #include <QTreeWidget>
 #include <QVBoxLayout>
@@ -28,6 +29,10 @@ namespace {
 
 // How many of the repository's commits the history lists.
 constexpr int historyLength = 100;
+// How often the synced objects' health is read again: while a sync is not Healthy, and (every
+// fifth time) when it is.
+constexpr int healthInterval = 2000;
+constexpr int healthyEvery = 5;
 
 QColor statusColor(const QString &status)
 {
@@ -129,7 +134,10 @@ GitOpsPanel::GitOpsPanel(QWidget *parent)
     auto *splitter = new QSplitter(Qt::Vertical);
     splitter->addWidget(m_syncs);
     splitter->addWidget(m_details);
-    splitter->setStretchFactor(1, 2);
+    // A few syncs above; their many objects and commits below.
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 3);
+    splitter->setSizes({1000, 3000});
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(2, 2, 2, 2);
     layout->addLayout(buttons);
@@ -185,6 +193,9 @@ GitOpsPanel::GitOpsPanel(QWidget *parent)
         menu.addAction(m_remove->text(), m_remove, &QPushButton::click);
         menu.exec(m_syncs->viewport()->mapToGlobal(pos));
     });
+    auto *health = new QTimer(this);
+    health->start(healthInterval);
+    connect(health, &QTimer::timeout, this, &GitOpsPanel::checkHealth);
     updateDetails();
 }
 
@@ -394,6 +405,8 @@ void GitOpsPanel::start(Entry &e)
     });
     connect(e.syncer.get(), &gitops::Syncer::finished, this,
             [this, entry](const gitops::SyncReport &report) { finished(*entry, report, false); });
+    connect(e.syncer.get(), &gitops::Syncer::healthChanged, this,
+            [this, entry](const gitops::SyncReport &report) { healthChanged(*entry, report); });
     if (e.settings.autoSync) {
         e.syncer->watch();
     } else {
@@ -439,6 +452,27 @@ void GitOpsPanel::finished(Entry &e, const gitops::SyncReport &report, bool prev
         Q_EMIT message(text, gitops::syncCommandLine(e.settings.spec, false));
     }
     Q_EMIT syncFinished(name, report);
+}
+
+void GitOpsPanel::checkHealth()
+{
+    const bool healthyToo = ++m_healthTicks % healthyEvery == 0;
+    for (const auto &e : m_entries)
+        if (e->last && !e->last->objects.value(0).result.dryRun &&
+            (healthyToo || e->last->health != gitops::Health::Healthy))
+            e->syncer->checkHealth();
+}
+
+void GitOpsPanel::healthChanged(Entry &e, const gitops::SyncReport &report)
+{
+    e.last = report;
+    if (!e.records.isEmpty() && e.records.last().commit == report.commit) {
+        e.records.last().health = gitops::healthName(report.health);
+        SyncStore(m_context).record(e.settings.spec.name, e.records.last(), true);
+    }
+    updateRow(e);
+    if (currentSync() == e.settings.spec.name)
+        updateDetails();
 }
 
 void GitOpsPanel::updateRow(const Entry &e)
@@ -493,6 +527,8 @@ void GitOpsPanel::updateRow(const Entry &e)
     row->setToolTip(SourceColumn, gitops::syncCommandLine(spec, e.settings.autoSync));
     row->setText(LastSyncColumn, e.records.isEmpty() ? QString()
                                                      : localTime(e.records.last().finishedAt));
+    for (int column = 0; column < m_syncs->columnCount() - 1; ++column)
+        m_syncs->resizeColumnToContents(column);
 }
 
 void GitOpsPanel::updateDetails()
@@ -576,7 +612,7 @@ void GitOpsPanel::updateHistory(const Entry &e)
         QString synced;
         for (const SyncRecord &r : e.records)
             if (r.commit == c.id)
-                synced = tr("%1, %2 at %3").arg(r.status, r.health, localTime(r.finishedAt));
+                synced = tr("%1, %2 (%3)").arg(r.status, r.health, localTime(r.finishedAt));
         auto *row = new QTreeWidgetItem(
             {c.shortId, c.summary, c.author, localTime(c.time), synced});
         row->setData(0, Qt::UserRole, c.id);

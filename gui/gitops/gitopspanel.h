@@ -89,6 +89,8 @@ private:
     Entry *entry(const QString &name) const;
     void start(Entry &entry);
     void finished(Entry &entry, const gitops::SyncReport &report, bool preview);
+    void healthChanged(Entry &entry, const gitops::SyncReport &report);
+    void checkHealth();
     void updateRow(const Entry &entry);
     void updateDetails();
     void updateHistory(const Entry &entry);
@@ -100,6 +102,7 @@ private:
     QString m_context;
     QString m_defaultNamespace;
     std::vector<std::unique_ptr<Entry>> m_entries;
+    int m_healthTicks = 0;
 
     QTreeWidget *m_syncs;
     QTabWidget *m_details;

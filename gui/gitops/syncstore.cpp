@@ -89,9 +89,11 @@ QList<SyncRecord> SyncStore::history(const QString &syncName) const
     return out;
 }
 
-void SyncStore::record(const QString &syncName, const SyncRecord &record)
+void SyncStore::record(const QString &syncName, const SyncRecord &record, bool replaceNewest)
 {
     QList<SyncRecord> all = history(syncName);
+    if (replaceNewest && !all.isEmpty())
+        all.removeLast();
     all.append(record);
     all = all.mid(std::max<qsizetype>(0, all.size() - historyLimit));
     QSettings settings;

@@ -43,7 +43,8 @@ public:
 
     // Oldest first.
     QList<SyncRecord> history(const QString &syncName) const;
-    void record(const QString &syncName, const SyncRecord &record);
+    // Appends a run, or puts `record` in the place of the newest one (its health read again).
+    void record(const QString &syncName, const SyncRecord &record, bool replaceNewest = false);
     void forget(const QString &syncName);
 
 private:

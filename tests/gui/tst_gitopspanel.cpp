@@ -17,6 +17,7 @@
 
 #include <QCheckBox>
 #include <QDir>
+#include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -266,6 +267,46 @@ private Q_SLOTS:
         panel.syncNow(u"auto"_s);
         QTRY_COMPARE_WITH_TIMEOUT(colour(u"auto"_s), u"green"_s, 5000);
         QTRY_COMPARE_WITH_TIMEOUT(status(panel, u"auto"_s), u"Synced"_s, 5000);
+        panel.setCluster(nullptr, {}, {});
+    }
+
+    void healthFollowsTheObjectsAfterTheSync()
+    {
+        Repository repo;
+        repo.write(u"lb.yaml"_s, "apiVersion: v1\nkind: Service\nmetadata:\n  name: lb\n"
+                                  "  namespace: default\nspec:\n  type: LoadBalancer\n"
+                                  "  ports:\n  - port: 80\n");
+        repo.commit(u"lb"_s);
+        gui::GitOpsPanel panel;
+        panel.setCluster(m_api.get(), u"ctx-health"_s, u"default"_s);
+        gui::SyncSettings settings;
+        settings.spec.name = u"health"_s;
+        settings.spec.repository = repo.path();
+        QVERIFY(panel.addSync(settings));
+        // No load balancer controller here: the Service waits for its address.
+        QTRY_COMPARE_WITH_TIMEOUT(status(panel, u"health"_s), u"Synced"_s, 20000);
+        QTreeWidgetItem *row = panel.syncList()->topLevelItem(0);
+        QCOMPARE(row->text(gui::GitOpsPanel::HealthColumn), u"Progressing"_s);
+        QCOMPARE(panel.objectList()->topLevelItem(0)->toolTip(4),
+                 u"Waiting for the load balancer's address"_s);
+
+        // The address comes: the panel reads the health again without a new sync.
+        const client::Resource services{{}, u"v1"_s, u"services"_s};
+        auto live = test::await<QJsonObject>([&](client::Callback<QJsonObject> done) {
+            m_api->get(services, u"default"_s, u"lb"_s, std::move(done));
+        });
+        QVERIFY(live);
+        live->insert(u"status"_s,
+                     QJsonObject{{u"loadBalancer"_s,
+                                  QJsonObject{{u"ingress"_s,
+                                               QJsonArray{QJsonObject{{u"ip"_s, u"127.1.0.9"_s}}}}}}});
+        const auto updated = test::await<QJsonObject>([&](client::Callback<QJsonObject> done) {
+            m_api->update(services, u"default"_s, *live, u"status"_s, {}, std::move(done));
+        });
+        QVERIFY2(updated, qPrintable(updated ? QString() : updated.error().message));
+        QTRY_COMPARE_WITH_TIMEOUT(row->text(gui::GitOpsPanel::HealthColumn), u"Healthy"_s, 10000);
+        QCOMPARE(panel.lastReport(u"health"_s)->health, gitops::Health::Healthy);
+        QVERIFY(panel.historyList()->topLevelItem(0)->text(4).startsWith(u"Synced, Healthy"_s));
         panel.setCluster(nullptr, {}, {});
     }
 

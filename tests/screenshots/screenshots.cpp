@@ -1,12 +1,14 @@
-// The README's screenshots: the main window on a live cluster, with the topology graph in front
-// and then a manifest in the editor (its objects shown in the graph as ghosts), in one language.
-// packaging/dev screenshots runs it under Xvfb for English and Spanish, after making a cluster
-// and deploying the samples into it.
+// The README's screenshots: the main window on a live cluster, with the topology graph in front,
+// then a manifest in the editor (its objects shown in the graph as ghosts), then the GitOps
+// panel, in one language. packaging/dev screenshots runs it under Xvfb for English and Spanish,
+// after making a cluster and a git repository of the dockercoins sample, which a GitOps sync
+// added here deploys.
 //
-//   screenshots --context CONTEXT --lang en|es --manifest FILE --out DIR
+//   screenshots --context CONTEXT --lang en|es --manifest FILE --sync-repo DIR --out DIR
 //
-// Waits (up to 5 minutes) for every pod the graph shows to run and be ready.
+// Waits (up to 5 minutes) for the sync and for every pod the graph shows to run and be ready.
 #include "editor/yamleditor.h"
+#include "gitops/gitopspanel.h"
 #include "mainwindow.h"
 #include "manifesttab.h"
 #include "topology/topologymodel.h"
@@ -18,6 +20,7 @@
 #include <QCommandLineParser>
 #include <QDeadlineTimer>
 #include <QDir>
+#include <QDockWidget>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTabWidget>
@@ -67,6 +70,8 @@ int main(int argc, char **argv)
          {QStringLiteral("lang"), QStringLiteral("en or es"), QStringLiteral("code")},
          {QStringLiteral("manifest"), QStringLiteral("file for the editor"),
           QStringLiteral("path")},
+         {QStringLiteral("sync-repo"), QStringLiteral("git repository for a GitOps sync"),
+          QStringLiteral("dir")},
          {QStringLiteral("out"), QStringLiteral("output directory"), QStringLiteral("dir")}});
     parser.process(app);
     const QString lang = parser.value(QStringLiteral("lang"));
@@ -92,10 +97,21 @@ int main(int argc, char **argv)
         return 1;
     }
     window.tabs()->setCurrentWidget(topology);
+    gui::GitOpsPanel *gitops = window.gitOpsPanel();
+    gui::SyncSettings sync;
+    sync.spec.name = QStringLiteral("coins");
+    sync.spec.repository = parser.value(QStringLiteral("sync-repo"));
+    sync.spec.prune = true;
+    if (auto added = gitops->addSync(sync); !added) {
+        std::fprintf(stderr, "screenshots: %s\n", qPrintable(added.error()));
+        return 1;
+    }
 
     const QDeadlineTimer deadline(5 * 60 * 1000);
     while (!deadline.hasExpired() &&
-           (!allPodsReady(*topology->model()) || topology->scene()->isSettling()))
+           (!allPodsReady(*topology->model()) || topology->scene()->isSettling() ||
+            !gitops->lastReport(sync.spec.name) ||
+            gitops->lastReport(sync.spec.name)->health != gitops::Health::Healthy))
         QTest::qWait(200);
     if (deadline.hasExpired()) {
         std::fprintf(stderr, "screenshots: the pods did not all become ready\n");
@@ -111,5 +127,14 @@ int main(int argc, char **argv)
 
     window.tabs()->setCurrentWidget(manifest);
     manifest->editor()->goToLine(10, 1);
-    return save(window, out.filePath(QStringLiteral("main-editor-%1.png").arg(lang))) ? 0 : 1;
+    if (!save(window, out.filePath(QStringLiteral("main-editor-%1.png").arg(lang))))
+        return 1;
+
+    // The GitOps panel in front, tall enough for the sync's objects and history.
+    window.tabs()->setCurrentWidget(topology);
+    auto *dock = window.findChild<QDockWidget *>(QStringLiteral("gitopsDock"));
+    dock->raise();
+    window.resizeDocks({dock}, {520}, Qt::Vertical);
+    gitops->detailTabs()->setCurrentIndex(1); // History
+    return save(window, out.filePath(QStringLiteral("main-gitops-%1.png").arg(lang))) ? 0 : 1;
 }
