@@ -2,6 +2,7 @@
 
 #include "client/httpsclient.h"
 #include "client/podstreams.h"
+#include "core/shellquote.h"
 
 #include <QBuffer>
 #include <QEvent>
@@ -9,7 +10,6 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
-#include <QRegularExpression>
 #include <QSocketNotifier>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -33,15 +33,6 @@ namespace timonel::gui {
 namespace {
 
 constexpr int historyLines = 10000;
-
-// Quoted for a POSIX shell when it needs to be, for the kubectl command line shown.
-QString shellQuoted(const QString &word)
-{
-    static const QRegularExpression plain(u"^[A-Za-z0-9_./:=@%+,-]+$"_s);
-    if (plain.match(word).hasMatch())
-        return word;
-    return u'\'' + QString(word).replace(u"'"_s, u"'\\''"_s) + u'\'';
-}
 
 } // namespace
 
@@ -123,7 +114,7 @@ QString TerminalTab::commandLine() const
         line += u" -c "_s + m_container;
     line += u" --"_s;
     for (const QString &word : m_command)
-        line += u' ' + shellQuoted(word);
+        line += u' ' + core::shellQuoted(word);
     return line;
 }
 

@@ -1,12 +1,12 @@
 #include "syncspec.h"
 
 #include "core/names.h"
+#include "core/shellquote.h"
 #include "gitops/gitsource.h"
 
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
-#include <QRegularExpression>
 
 using namespace Qt::StringLiterals;
 
@@ -18,14 +18,6 @@ struct Tr
 {
     Q_DECLARE_TR_FUNCTIONS(SyncSpec)
 };
-
-QString shellQuoted(const QString &word)
-{
-    static const QRegularExpression plain(u"^[A-Za-z0-9_./:=@%+,-]+$"_s);
-    if (plain.match(word).hasMatch())
-        return word;
-    return u'\'' + QString(word).replace(u"'"_s, u"'\\''"_s) + u'\'';
-}
 
 } // namespace
 
@@ -74,13 +66,13 @@ std::expected<CommitInfo, QString> checkSource(const SyncSpec &spec)
 
 QString syncCommandLine(const SyncSpec &spec, bool watch)
 {
-    QStringList words{u"timonel"_s, u"sync"_s, u"--repo"_s, shellQuoted(spec.repository)};
+    QStringList words{u"timonel"_s, u"sync"_s, u"--repo"_s, core::shellQuoted(spec.repository)};
     if (!spec.revision.isEmpty() && spec.revision != u"HEAD")
-        words << u"--branch"_s << shellQuoted(spec.revision);
+        words << u"--branch"_s << core::shellQuoted(spec.revision);
     if (!spec.path.isEmpty())
-        words << u"--path"_s << shellQuoted(spec.path);
+        words << u"--path"_s << core::shellQuoted(spec.path);
     if (spec.name != defaultSyncName(spec.repository, spec.path))
-        words << u"--name"_s << shellQuoted(spec.name);
+        words << u"--name"_s << core::shellQuoted(spec.name);
     if (spec.prune)
         words << u"--prune"_s;
     if (spec.selfHeal && watch)
