@@ -20,19 +20,13 @@ struct Tr
     Q_DECLARE_TR_FUNCTIONS(Cli)
 };
 
-void print(const gitops::SyncReport &report, bool dryRun)
+void print(const gitops::SyncReport &report)
 {
     QTextStream out(stdout);
     for (const QString &line : report.lines())
         out << line << Qt::endl;
-    const QString commit = report.commit.left(7);
-    if (report.status == gitops::SyncStatus::Failed)
-        return;
-    out << Tr::tr("%1 %2 (%3): %4, %5, %n object(s) in %6 ms", nullptr, int(report.objects.size()))
-               .arg(dryRun ? Tr::tr("Dry run of") : Tr::tr("Synced"), commit, report.commitSummary,
-                    gitops::statusName(report.status), gitops::healthName(report.health))
-               .arg(report.durationMs)
-        << Qt::endl;
+    if (report.status != gitops::SyncStatus::Failed)
+        out << report.headline() << Qt::endl;
 }
 
 } // namespace
@@ -105,7 +99,7 @@ int runSync(const QStringList &arguments, core::CancelToken &interrupted)
         &syncer, &gitops::Syncer::finished, &loop, [&](const gitops::SyncReport &report) {
             if (report.status == gitops::SyncStatus::Failed)
                 err << Tr::tr("ERROR: %1").arg(report.error) << Qt::endl;
-            print(report, spec.dryRun);
+            print(report);
             const bool clean =
                 report.status != gitops::SyncStatus::Failed && report.problems.isEmpty() &&
                 report.pruneFailures.isEmpty() &&

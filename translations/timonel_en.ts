@@ -312,21 +312,6 @@
         <source>Keeps a cluster as a local git repository says</source>
         <translation type="unfinished"></translation>
     </message>
-    <message numerus="yes">
-        <source>%1 %2 (%3): %4, %5, %n object(s) in %6 ms</source>
-        <translation>
-            <numerusform>%1 %2 (%3): %4, %5, %n object in %6 ms</numerusform>
-            <numerusform>%1 %2 (%3): %4, %5, %n objects in %6 ms</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Dry run of</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Synced</source>
-        <translation type="unfinished"></translation>
-    </message>
     <message>
         <source>the repository (a working tree or a bare one)</source>
         <translation type="unfinished"></translation>
@@ -1287,6 +1272,21 @@
         <source>prune: %1</source>
         <translation type="unfinished"></translation>
     </message>
+    <message numerus="yes">
+        <source>%1 %2 (%3): %4, %5, %n object(s) in %6 ms</source>
+        <translation>
+            <numerusform>%1 %2 (%3): %4, %5, %n object in %6 ms</numerusform>
+            <numerusform>%1 %2 (%3): %4, %5, %n objects in %6 ms</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Dry run of</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Synced</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>timonel::gui</name>
@@ -2018,21 +2018,6 @@
     </message>
     <message>
         <source>pruned</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message numerus="yes">
-        <source>%1  %2 %3 (%4): %5, %6, %n object(s) in %7 ms</source>
-        <translation>
-            <numerusform>%1  %2 %3 (%4): %5, %6, %n object in %7 ms</numerusform>
-            <numerusform>%1  %2 %3 (%4): %5, %6, %n objects in %7 ms</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>dry run of</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>synced</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -312,21 +312,6 @@
         <source>Keeps a cluster as a local git repository says</source>
         <translation>Mantiene un clúster como dice un repositorio git local</translation>
     </message>
-    <message numerus="yes">
-        <source>%1 %2 (%3): %4, %5, %n object(s) in %6 ms</source>
-        <translation>
-            <numerusform>%1 %2 (%3): %4, %5, %n objeto en %6 ms</numerusform>
-            <numerusform>%1 %2 (%3): %4, %5, %n objetos en %6 ms</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Dry run of</source>
-        <translation>Prueba en seco de</translation>
-    </message>
-    <message>
-        <source>Synced</source>
-        <translation>Sincronizado</translation>
-    </message>
     <message>
         <source>the repository (a working tree or a bare one)</source>
         <translation>el repositorio (con árbol de trabajo o desnudo)</translation>
@@ -1287,6 +1272,21 @@
         <source>prune: %1</source>
         <translation>limpieza: %1</translation>
     </message>
+    <message numerus="yes">
+        <source>%1 %2 (%3): %4, %5, %n object(s) in %6 ms</source>
+        <translation>
+            <numerusform>%1 %2 (%3): %4, %5, %n objeto en %6 ms</numerusform>
+            <numerusform>%1 %2 (%3): %4, %5, %n objetos en %6 ms</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Dry run of</source>
+        <translation>Prueba en seco de</translation>
+    </message>
+    <message>
+        <source>Synced</source>
+        <translation>Sincronizado</translation>
+    </message>
 </context>
 <context>
     <name>timonel::gui</name>
@@ -2019,21 +2019,6 @@
     <message>
         <source>pruned</source>
         <translation>podado</translation>
-    </message>
-    <message numerus="yes">
-        <source>%1  %2 %3 (%4): %5, %6, %n object(s) in %7 ms</source>
-        <translation>
-            <numerusform>%1  %2 %3 (%4): %5, %6, %n objeto en %7 ms</numerusform>
-            <numerusform>%1  %2 %3 (%4): %5, %6, %n objetos en %7 ms</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>dry run of</source>
-        <translation>simulación de</translation>
-    </message>
-    <message>
-        <source>synced</source>
-        <translation>sincronizado</translation>
     </message>
     <message>
         <source>The cluster has this commit</source>

@@ -1,6 +1,5 @@
 #include "syncer.h"
 
-#include "gitops/desiredstate.h"
 #include "gitops/gitsource.h"
 #include "gitops/pruner.h"
 #include "gitops/refwatcher.h"
@@ -61,10 +60,35 @@ QStringList SyncReport::lines() const
     for (const SyncedObject &o : objects)
         out << o.result.summary();
     for (const QString &name : pruned)
-        out << name +
-                   (objects.value(0).result.dryRun ? u" pruned (server dry run)"_s : u" pruned"_s);
+        out << name + (dryRun ? u" pruned (server dry run)"_s : u" pruned"_s);
     out << pruneFailures;
     return out;
+}
+
+QString SyncReport::headline() const
+{
+    return Syncer::tr("%1 %2 (%3): %4, %5, %n object(s) in %6 ms", nullptr, int(objects.size()))
+        .arg(dryRun ? Syncer::tr("Dry run of") : Syncer::tr("Synced"), commit.left(7),
+             commitSummary, statusName(status), healthName(health))
+        .arg(durationMs);
+}
+
+QList<client::ApplyObject> applyObjects(const DesiredState &desired)
+{
+    QList<client::ApplyObject> objects;
+    for (const RenderedObject &o : desired.objects)
+        objects.append({o.object, {o.file, -1, o.line}});
+    return objects;
+}
+
+client::ApplyOptions applyOptions(const SyncSpec &spec)
+{
+    client::ApplyOptions options;
+    options.dryRun = spec.dryRun;
+    options.force = spec.selfHeal; // git wins over a hand-made change
+    options.defaultNamespace = spec.defaultNamespace;
+    options.extraLabels.insert(QString(syncLabel), spec.name);
+    return options;
 }
 
 struct Syncer::Run
@@ -94,6 +118,7 @@ void Syncer::startRun(const QString &requested)
 {
     m_running = true;
     auto run = std::make_shared<Run>();
+    run->report.dryRun = m_spec.dryRun;
     run->timer.start();
     auto fail = [this, run](const QString &error) {
         run->report.error = error;
@@ -116,16 +141,8 @@ void Syncer::startRun(const QString &requested)
     run->report.problems = desired.problems;
     run->gitComplete = desired.problems.isEmpty();
 
-    QList<client::ApplyObject> objects;
-    for (const RenderedObject &o : desired.objects)
-        objects.append({o.object, {o.file, -1, o.line}});
-    client::ApplyOptions options;
-    options.dryRun = m_spec.dryRun;
-    options.force = m_spec.selfHeal; // git wins over a hand-made change
-    options.defaultNamespace = m_spec.defaultNamespace;
-    options.extraLabels.insert(QString(syncLabel), m_spec.name);
     // An applier per run (its options are the run's), with the discovery the last one read.
-    auto *applier = new client::Applier(m_api, options, this);
+    auto *applier = new client::Applier(m_api, applyOptions(m_spec), this);
     if (!m_discovery.isEmpty())
         applier->setDiscovery(m_discovery);
     connect(applier, &client::Applier::finished, this,
@@ -134,7 +151,7 @@ void Syncer::startRun(const QString &requested)
                 applier->deleteLater();
                 applied(run, results);
             });
-    applier->apply(objects);
+    applier->apply(applyObjects(desired));
 }
 
 void Syncer::applied(std::shared_ptr<Run> run, const QList<client::ApplyResult> &results)

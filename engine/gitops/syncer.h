@@ -11,6 +11,7 @@
 #pragma once
 
 #include "client/applier.h"
+#include "gitops/desiredstate.h"
 #include "gitops/health.h"
 #include "gitops/kustomize.h"
 #include "gitops/syncspec.h"
@@ -48,12 +49,22 @@ struct SyncReport
     QStringList pruned;        // "deployment.apps/web" (or would be, in a dry run)
     QStringList pruneFailures; // one line each
     qint64 durationMs = 0;
+    bool dryRun = false; // the sync's server dry run: nothing was stored
 
     // kubectl-like lines: "deployment.apps/web configured", "x.yaml:3: message", ...
     QStringList lines() const;
+    // One line for the whole run: "Synced 1a2b3c4 (message): Synced, Healthy, 3 objects in
+    // 58 ms", "Dry run of ..." for a dry run.
+    QString headline() const;
 };
 
 QString statusName(SyncStatus status); // "Synced", "OutOfSync", "Failed"
+
+// What a sync hands the Applier: git's objects, each with its file and line, and the options a
+// sync applies with (field manager "timonel", the sync's label, the spec's default namespace
+// and dry run; with self-heal, git's version wins over fields other managers took).
+QList<client::ApplyObject> applyObjects(const DesiredState &desired);
+client::ApplyOptions applyOptions(const SyncSpec &spec);
 
 class Syncer : public QObject
 {

@@ -2,7 +2,6 @@
 
 #include "core/names.h"
 #include "core/shellquote.h"
-#include "gitops/gitsource.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -48,20 +47,23 @@ QString syncNameProblem(const QString &name)
                               : Tr::tr("\"%1\" cannot name a sync: %2").arg(name, problems.first());
 }
 
-std::expected<CommitInfo, QString> checkSource(const SyncSpec &spec)
+std::expected<SourceAt, QString> openSource(const SyncSpec &spec, const QString &revision)
 {
     if (spec.repository.trimmed().isEmpty())
         return std::unexpected(Tr::tr("choose a git repository"));
     auto repository = GitRepository::open(spec.repository);
     if (!repository)
         return std::unexpected(repository.error());
-    auto commit = repository->resolve(spec.revision);
+    auto commit = repository->resolve(revision.isEmpty() ? spec.revision : revision);
     if (!commit)
         return std::unexpected(commit.error());
-    if (auto tree = repository->tree(*commit, spec.path); !tree)
+    auto tree = repository->tree(*commit, spec.path);
+    if (!tree)
         return std::unexpected(tree.error());
     const QList<CommitInfo> info = repository->history(*commit, 1);
-    return info.isEmpty() ? CommitInfo{*commit, commit->left(7), {}, {}, {}} : info.first();
+    return SourceAt{info.isEmpty() ? CommitInfo{*commit, commit->left(7), {}, {}, {}}
+                                   : info.first(),
+                    std::move(*tree)};
 }
 
 QString syncCommandLine(const SyncSpec &spec, bool watch)

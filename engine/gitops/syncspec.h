@@ -3,14 +3,16 @@
 // command line that does the same.
 #pragma once
 
+#include "gitops/gitsource.h"
+
 #include <QString>
 #include <QStringList>
 
 #include <expected>
+#include <memory>
 
 namespace timonel::gitops {
 
-struct CommitInfo;
 
 struct SyncSpec
 {
@@ -31,9 +33,17 @@ QString defaultSyncName(const QString &repository, const QString &path);
 // Why `name` cannot name a sync (Kubernetes' label value rules: it becomes one), "" if it can.
 QString syncNameProblem(const QString &name);
 
-// Opens the repository, resolves the revision and reads the path at that commit: the commit
-// it is at now, or one line saying what is wrong (in libgit2's and git's terms).
-std::expected<CommitInfo, QString> checkSource(const SyncSpec &spec);
+// A sync's source at one commit: the commit and the directory of the sync's path in it.
+struct SourceAt
+{
+    CommitInfo commit;
+    std::unique_ptr<SourceTree> tree;
+};
+
+// Opens the repository, resolves the revision (the spec's, or `revision`) and reads the path at
+// that commit; or one line saying what is wrong (in libgit2's and git's terms). What a new sync
+// is checked with, and what the desktop's diff reads.
+std::expected<SourceAt, QString> openSource(const SyncSpec &spec, const QString &revision = {});
 
 // `timonel sync --repo ... --watch` for this spec, quoted for a POSIX shell.
 QString syncCommandLine(const SyncSpec &spec, bool watch);

@@ -280,38 +280,27 @@ void GitOpsPanel::showDiff(const QString &name)
     Entry *e = entry(name);
     if (!e)
         return;
-    const gitops::SyncSpec &spec = e->settings.spec;
-    auto fail = [this](const QString &error) {
-        Q_EMIT message(tr("Cannot compare with git: %1").arg(error), {});
-    };
-    auto repository = gitops::GitRepository::open(spec.repository);
-    if (!repository)
-        return fail(repository.error());
-    auto commit = repository->resolve(spec.revision);
-    if (!commit)
-        return fail(commit.error());
-    auto tree = repository->tree(*commit, spec.path);
-    if (!tree)
-        return fail(tree.error());
-    const gitops::DesiredState desired = gitops::readDesiredState(**tree);
-    QList<client::ApplyObject> objects;
-    for (const gitops::RenderedObject &o : desired.objects)
-        objects.append({o.object, {o.file, -1, o.line}});
-    client::ApplyOptions options;
-    options.defaultNamespace = m_defaultNamespace;
-    options.extraLabels.insert(QString(gitops::syncLabel), name);
+    gitops::SyncSpec spec = e->settings.spec;
+    spec.defaultNamespace = m_defaultNamespace;
+    const auto source = gitops::openSource(spec);
+    if (!source) {
+        Q_EMIT message(tr("Cannot compare with git: %1").arg(source.error()), {});
+        return;
+    }
+    const gitops::DesiredState desired = gitops::readDesiredState(*source->tree);
+    client::ApplyOptions options = gitops::applyOptions(spec);
     // Git's version, whoever owns a field now: what the sync means to make of the object.
     options.force = true;
 
     auto *view = new DiffView;
-    view->setTitle(tr("Diff of %1 at %2").arg(name, commit->left(7)));
+    view->setTitle(tr("Diff of %1 at %2").arg(name, source->commit.shortId));
     view->showMessage(tr("Asking the cluster ..."));
     Q_EMIT diffReady(view);
-    diffAgainstCluster(*m_api, objects, options, view,
+    diffAgainstCluster(*m_api, gitops::applyObjects(desired), options, view,
                        [view](const QList<manifest::ObjectDiff> &diffs) { view->setDiffs(diffs); });
     const QString command =
         QStringLiteral("git -C %1 archive %2 %3 | kubectl diff --server-side --force-conflicts -f -")
-            .arg(spec.repository, commit->left(7), spec.path);
+            .arg(spec.repository, source->commit.shortId, spec.path);
     if (!desired.problems.isEmpty()) {
         const gitops::RenderProblem &p = desired.problems.first();
         Q_EMIT message(tr("%n file(s) of git could not be read; first: %1:%2: %3", nullptr,
@@ -458,7 +447,7 @@ void GitOpsPanel::checkHealth()
 {
     const bool healthyToo = ++m_healthTicks % healthyEvery == 0;
     for (const auto &e : m_entries)
-        if (e->last && !e->last->objects.value(0).result.dryRun &&
+        if (e->last && !e->last->dryRun &&
             (healthyToo || e->last->health != gitops::Health::Healthy))
             e->syncer->checkHealth();
 }
@@ -579,14 +568,7 @@ void GitOpsPanel::updateDetails()
     for (int c = 0; c < m_objects->columnCount() - 1; ++c)
         m_objects->resizeColumnToContents(c);
 
-    QStringList log;
-    log << tr("%1  %2 %3 (%4): %5, %6, %n object(s) in %7 ms", nullptr,
-              int(report.objects.size()))
-               .arg(localTime(report.finishedAt),
-                    report.objects.value(0).result.dryRun ? tr("dry run of") : tr("synced"),
-                    report.commit.left(7), report.commitSummary,
-                    gitops::statusName(report.status), gitops::healthName(report.health))
-               .arg(report.durationMs);
+    QStringList log{localTime(report.finishedAt) + QStringLiteral("  ") + report.headline()};
     log << report.lines();
     m_log->setPlainText(log.join(u'\n'));
 }

@@ -1,7 +1,5 @@
 #include "syncdialog.h"
 
-#include "gitops/gitsource.h"
-
 #include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QFileDialog>
@@ -111,14 +109,14 @@ std::expected<std::pair<SyncSettings, gitops::CommitInfo>, QString> SyncDialog::
     s.autoSync = m_autoSync->isChecked();
     s.spec.prune = m_prune->isChecked();
     s.spec.selfHeal = s.autoSync && m_selfHeal->isChecked();
-    auto commit = gitops::checkSource(s.spec);
-    if (!commit)
-        return std::unexpected(commit.error());
+    auto source = gitops::openSource(s.spec);
+    if (!source)
+        return std::unexpected(source.error());
     if (const QString problem = gitops::syncNameProblem(s.spec.name); !problem.isEmpty())
         return std::unexpected(problem);
     if (m_taken.contains(s.spec.name))
         return std::unexpected(nameTakenProblem(s.spec.name));
-    return std::pair{s, *commit};
+    return std::pair{s, source->commit};
 }
 
 QString SyncDialog::commandLine() const

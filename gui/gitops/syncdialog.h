@@ -4,7 +4,6 @@
 // shows the commit the sync would apply and the `timonel sync` command that does the same.
 #pragma once
 
-#include "gitops/gitsource.h"
 #include "gitops/syncstore.h"
 
 #include <QDialog>
