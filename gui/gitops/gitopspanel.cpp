@@ -422,9 +422,7 @@ void GitOpsPanel::finished(Entry &e, const gitops::SyncReport &report, bool prev
         const SyncRecord record{report.commit, report.commitSummary, report.finishedAt,
                                 gitops::statusName(report.status),
                                 gitops::healthName(report.health)};
-        SyncStore(m_context).record(name, record);
-        e.records.append(record);
-        e.records = e.records.mid(std::max<qsizetype>(0, e.records.size() - SyncStore::historyLimit));
+        e.records = SyncStore(m_context).record(name, record);
     }
     updateRow(e);
     if (currentSync() == name)
@@ -456,8 +454,9 @@ void GitOpsPanel::healthChanged(Entry &e, const gitops::SyncReport &report)
 {
     e.last = report;
     if (!e.records.isEmpty() && e.records.last().commit == report.commit) {
-        e.records.last().health = gitops::healthName(report.health);
-        SyncStore(m_context).record(e.settings.spec.name, e.records.last(), true);
+        SyncRecord newest = e.records.last();
+        newest.health = gitops::healthName(report.health);
+        e.records = SyncStore(m_context).record(e.settings.spec.name, newest, true);
     }
     updateRow(e);
     if (currentSync() == e.settings.spec.name)

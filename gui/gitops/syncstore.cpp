@@ -89,7 +89,8 @@ QList<SyncRecord> SyncStore::history(const QString &syncName) const
     return out;
 }
 
-void SyncStore::record(const QString &syncName, const SyncRecord &record, bool replaceNewest)
+QList<SyncRecord> SyncStore::record(const QString &syncName, const SyncRecord &record,
+                                   bool replaceNewest)
 {
     QList<SyncRecord> all = history(syncName);
     if (replaceNewest && !all.isEmpty())
@@ -109,6 +110,7 @@ void SyncStore::record(const QString &syncName, const SyncRecord &record, bool r
         settings.setValue(u"health"_s, all[i].health);
     }
     settings.endArray();
+    return all;
 }
 
 void SyncStore::forget(const QString &syncName)

@@ -43,8 +43,10 @@ public:
 
     // Oldest first.
     QList<SyncRecord> history(const QString &syncName) const;
-    // Appends a run, or puts `record` in the place of the newest one (its health read again).
-    void record(const QString &syncName, const SyncRecord &record, bool replaceNewest = false);
+    // Appends a run, or puts `record` in the place of the newest one (its health read again);
+    // the history as kept now, oldest first.
+    QList<SyncRecord> record(const QString &syncName, const SyncRecord &record,
+                             bool replaceNewest = false);
     void forget(const QString &syncName);
 
 private:
